@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Role is one of the fixed roles of PRODUCT.md. A user holds roles through
@@ -146,7 +147,9 @@ type Principal struct {
 	UserID  int64
 	Name    string
 	TokenID int64
-	Grants  []Grant
+	// TokenExpires bounds the expiry of tokens derived from this token.
+	TokenExpires time.Time
+	Grants       []Grant
 }
 
 // Actor is the principal as it is recorded in ledger events.

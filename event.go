@@ -98,11 +98,12 @@ func DigestBytes(b []byte) string {
 
 // EventFilter narrows a ledger listing. Zero fields do not filter.
 type EventFilter struct {
-	Kind    string
-	Subject string
-	Actor   string
-	Since   time.Time
-	Until   time.Time
+	ScopePath string // only events about this scope and below
+	Kind      string
+	Subject   string
+	Actor     string
+	Since     time.Time
+	Until     time.Time
 }
 
 // SignedCheckpoint is a checkpoint of the log in the signed-note format of

@@ -209,7 +209,7 @@ func (db *DB) TokenPrincipal(ctx context.Context, secret string) (p *bulwark.Pri
 		if err != nil {
 			return err
 		}
-		p = &bulwark.Principal{Kind: bulwark.PrincipalToken, UserID: userID, Name: name, TokenID: tokenID}
+		p = &bulwark.Principal{Kind: bulwark.PrincipalToken, UserID: userID, Name: name, TokenID: tokenID, TokenExpires: fromMicros(expires)}
 		for _, g := range tg {
 			if covered(held, g.Role, g.ScopePath) {
 				p.Grants = append(p.Grants, g)
@@ -266,25 +266,31 @@ func (db *DB) CreateToken(ctx context.Context, nt bulwark.NewToken) (tok *bulwar
 			return bulwark.Errorf(bulwark.EUNAUTHORIZED, "sign in first")
 		}
 		if t.p.Kind != bulwark.PrincipalSystem {
-			if t.p.Kind == bulwark.PrincipalToken {
-				return bulwark.Errorf(bulwark.EFORBIDDEN, "API tokens cannot issue tokens; sign in to issue one")
-			}
 			nt.UserID = t.p.UserID
 		}
 		u, home, err := t.user("u.id = ?", nt.UserID)
 		if err != nil {
 			return bulwark.FieldError("user_id", "no user %d", nt.UserID)
 		}
+		// A token may derive a narrower token: never more grants, never a
+		// longer life than its own.
+		held := u.Grants
+		if t.p.Kind == bulwark.PrincipalToken {
+			held = t.p.Grants
+			if nt.ExpiresAt.After(t.p.TokenExpires) {
+				return bulwark.FieldError("expires_at", "a token derived from a token cannot outlive it (%s)", t.p.TokenExpires.Format(time.RFC3339))
+			}
+		}
 		var grants []bulwark.Grant
 		if len(nt.Grants) == 0 {
-			grants = u.Grants
+			grants = held
 		}
 		for i, tg := range nt.Grants {
 			s, err := t.scope(tg.ScopeID)
 			if err != nil {
 				return bulwark.FieldError("grants", "grant %d: no scope %d", i, tg.ScopeID)
 			}
-			if !covered(u.Grants, tg.Role, s.Path) {
+			if !covered(held, tg.Role, s.Path) {
 				return bulwark.Errorf(bulwark.EFORBIDDEN, "grant %d: %s does not hold %s in %s, so a token cannot", i, u.Name, tg.Role, s.Name)
 			}
 			grants = append(grants, bulwark.Grant{Role: tg.Role, ScopeID: s.ID, ScopePath: s.Path, ScopeName: s.Name})
@@ -293,7 +299,7 @@ func (db *DB) CreateToken(ctx context.Context, nt bulwark.NewToken) (tok *bulwar
 			return bulwark.FieldError("grants", "%s holds no role, so a token would be useless", u.Name)
 		}
 		for _, g := range grants {
-			if !(&bulwark.Principal{Kind: bulwark.PrincipalUser, UserID: u.ID, Grants: u.Grants}).Can(bulwark.ActionTokenIssue, g.ScopePath) {
+			if !(&bulwark.Principal{Kind: bulwark.PrincipalUser, UserID: u.ID, Grants: held}).Can(bulwark.ActionTokenIssue, g.ScopePath) {
 				return bulwark.Errorf(bulwark.EFORBIDDEN, "%s may not issue tokens in %s", u.Name, g.ScopeName)
 			}
 		}

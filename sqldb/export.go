@@ -31,8 +31,12 @@ const maxPublishedProofs = 256
 // whole organisation: a bundle is the complete, contiguous log.
 func (db *DB) ExportBundle(ctx context.Context, w io.Writer, opts ExportOptions) (err error) {
 	defer bulwark.Wrap(&err, "ExportBundle")
-	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionLedgerRead, "/"); err != nil {
+	org, err := db.RootScope(ctx)
+	if err != nil {
 		return err
+	}
+	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionLedgerRead, org.Path); err != nil {
+		return bulwark.Errorf(bulwark.EFORBIDDEN, "a bundle is the whole log: exporting it needs ledger.read on %s", org.Name)
 	}
 	cp, err := db.Checkpoint(ctx)
 	if err != nil {

@@ -224,6 +224,12 @@ func (db *DB) FindEvents(ctx context.Context, f bulwark.EventFilter, page bulwar
 	if len(visible) == 0 {
 		return nil, "", p.Authorize(bulwark.ActionLedgerRead, "/")
 	}
+	if f.ScopePath != "" {
+		if err := p.Authorize(bulwark.ActionLedgerRead, f.ScopePath); err != nil {
+			return nil, "", err
+		}
+		visible = []string{f.ScopePath}
+	}
 	cond, args := scopeFilter("scope", visible)
 	where := []string{cond}
 	if f.Kind != "" {

@@ -1,0 +1,110 @@
+package api
+
+import (
+	"context"
+	_ "embed"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bulwark-sec/bulwark"
+)
+
+// Services is what the API serves; *sqldb.DB implements it.
+type Services interface {
+	bulwark.ScopeService
+	bulwark.UserService
+	bulwark.AuthService
+	bulwark.LedgerService
+	bulwark.EvidenceService
+}
+
+// Options configure the API.
+type Options struct {
+	Logger      *slog.Logger
+	VerifierKey string
+	// Export writes a ledger bundle of events [from, to); to 0 means all.
+	Export func(ctx context.Context, w io.Writer, from, to int64) error
+	// MaxEvidenceBytes bounds an evidence upload body.
+	MaxEvidenceBytes int64
+}
+
+// API holds the handlers.
+type API struct {
+	svc    Services
+	opts   Options
+	log    *slog.Logger
+	routes []string
+}
+
+// New returns the API over svc.
+func New(svc Services, opts Options) *API {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxEvidenceBytes <= 0 {
+		opts.MaxEvidenceBytes = bulwark.DefaultMaxEvidenceBytes
+	}
+	return &API{svc: svc, opts: opts, log: opts.Logger}
+}
+
+// handlerFunc is a handler that returns its error to one renderer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// public serves h to anyone.
+func (a *API) public(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeProblem(w, r, a.log, err)
+		}
+	}
+}
+
+// authed serves h to a caller with a valid bearer token, as that principal.
+func (a *API) authed(h handlerFunc) http.HandlerFunc {
+	return a.public(func(w http.ResponseWriter, r *http.Request) error {
+		auth := r.Header.Get("Authorization")
+		scheme, secret, ok := strings.Cut(auth, " ")
+		if auth == "" {
+			return bulwark.Errorf(bulwark.EUNAUTHORIZED, "send an API token: Authorization: Bearer <token>")
+		}
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+			return bulwark.Errorf(bulwark.EUNAUTHORIZED, "the Authorization header must be \"Bearer <token>\"")
+		}
+		p, err := a.svc.TokenPrincipal(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			return err
+		}
+		return h(w, r.WithContext(bulwark.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// pathID parses a positive integer path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, bulwark.FieldError(name, "%q is not an id", v)
+	}
+	return n, nil
+}
+
+// queryInt parses an optional non-negative integer query value.
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, bulwark.FieldError(name, "%s must be a whole number ≥ 0, got %q", name, v)
+	}
+	return n, nil
+}
+
+func page(r *http.Request) (bulwark.Page, error) {
+	q := r.URL.Query()
+	return bulwark.ParsePage(q.Get("limit"), q.Get("cursor"))
+}

@@ -1,0 +1,429 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/api"
+	"github.com/bulwark-sec/bulwark/demo"
+	"github.com/bulwark-sec/bulwark/ledger"
+	"github.com/bulwark-sec/bulwark/server"
+	"github.com/bulwark-sec/bulwark/sqldb"
+	"github.com/bulwark-sec/bulwark/sqldb/sqldbtest"
+)
+
+// fixture is a running API over a real database with the demo organisation.
+type fixture struct {
+	t   *testing.T
+	db  *sqldb.DB
+	url string
+	org *demo.Org
+	api *api.API
+}
+
+func newFixture(t *testing.T, db *sqldb.DB) *fixture {
+	t.Helper()
+	ctx := sqldbtest.System(context.Background())
+	root, err := db.CreateScope(ctx, 0, bulwark.ScopeOrg, "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := demo.Seed(ctx, db, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	a := api.New(db, api.Options{Logger: quiet, VerifierKey: db.VerifierKey(), MaxEvidenceBytes: 1 << 16,
+		Export: func(ctx context.Context, w io.Writer, from, to int64) error {
+			return db.ExportBundle(ctx, w, sqldb.ExportOptions{From: from, To: to})
+		}})
+	srv := server.New(server.Options{Logger: quiet, Ready: db.Ping, Mount: []func(*http.ServeMux){a.Routes}})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &fixture{t: t, db: db, url: hs.URL, org: org, api: a}
+}
+
+// token issues a token for the named user with all their grants.
+func (f *fixture) token(name string) string {
+	f.t.Helper()
+	ctx := sqldbtest.System(context.Background())
+	u, err := f.db.FindUserByName(ctx, name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	_, secret, err := f.db.CreateToken(ctx, bulwark.NewToken{UserID: u.ID, Name: "test", ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return secret
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) problem(t *testing.T) api.Problem {
+	t.Helper()
+	var p api.Problem
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q for status %d: %s", ct, r.status, r.body)
+	}
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) do(method, path, token, contentType string, body io.Reader) response {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.url+path, body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, b}
+}
+
+func (f *fixture) json(method, path, token string, v any) response {
+	f.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return f.do(method, path, token, "application/json", bytes.NewReader(b))
+}
+
+func (f *fixture) ledgerSize() int64 {
+	f.t.Helper()
+	n, err := f.db.LedgerSize(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+// TestPolicyTableOverHTTP walks every role × every guarded action × a scope
+// inside and a scope outside the caller's grant, over the real API, and
+// checks the outcome against bulwark.Policy. A denied request must change
+// nothing.
+func TestPolicyTableOverHTTP(t *testing.T) {
+	sqldbtest.Dialects(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		sys := sqldbtest.System(context.Background())
+		in, out := f.org.Networks, f.org.Devices
+
+		// One walker per role, granted that role in Networks only.
+		tokens := map[bulwark.Role]string{}
+		for _, r := range bulwark.Roles {
+			name := "w-" + string(r)
+			u, err := db.CreateUser(sys, bulwark.NewUser{Name: name, HomeScopeID: in.ID, Password: "walker password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.GrantRole(sys, u.ID, r, in.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			tokens[r] = f.token(name)
+		}
+		// Per-target fixtures: evidence attached only there.
+		digest := map[int64]string{}
+		for _, s := range []*bulwark.Scope{in, out} {
+			ev, err := db.PutEvidence(sys, s.ID, "policy.txt", "text/plain", []byte("evidence of "+s.Name), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			digest[s.ID] = ev.Digest
+		}
+		n := 0
+		victim := func(s *bulwark.Scope) *bulwark.User {
+			n++
+			u, err := db.CreateUser(sys, bulwark.NewUser{Name: fmt.Sprintf("victim-%d", n), HomeScopeID: s.ID, Password: "victim password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+
+		// call makes the request; victim is a user homed in the target scope,
+		// created before the ledger is measured.
+		type call func(tok string, s *bulwark.Scope, victim *bulwark.User) response
+		cases := map[bulwark.Action]struct {
+			ok   int
+			call call
+		}{
+			bulwark.ActionScopeRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/scopes/%d", s.ID), tok, "", nil)
+			}},
+			bulwark.ActionScopeCreate: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				n++
+				return f.json("POST", "/api/v1/scopes", tok, map[string]any{"parent_id": s.ID, "kind": "project", "name": fmt.Sprint("p", n)})
+			}},
+			bulwark.ActionUserRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/users/%d", v.ID), tok, "", nil)
+			}},
+			bulwark.ActionUserCreate: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				n++
+				return f.json("POST", "/api/v1/users", tok, map[string]any{"name": fmt.Sprint("new-", n), "home_scope_id": s.ID, "password": "a long password"})
+			}},
+			bulwark.ActionUserGrant: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/users/%d/grants", v.ID), tok, map[string]any{"role": "developer", "scope_id": s.ID})
+			}},
+			bulwark.ActionUserPassword: {204, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				return f.json("PUT", fmt.Sprintf("/api/v1/users/%d/password", v.ID), tok, map[string]any{"password": "a new long password"})
+			}},
+			bulwark.ActionLedgerRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/ledger/events?scope_id=%d", s.ID), tok, "", nil)
+			}},
+			bulwark.ActionEvidenceRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				return f.do("GET", "/api/v1/evidence/"+digest[s.ID], tok, "", nil)
+			}},
+			bulwark.ActionEvidenceWrite: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				n++
+				return f.do("POST", fmt.Sprintf("/api/v1/evidence?scope_id=%d&name=r%d.txt", s.ID, n), tok, "text/plain", strings.NewReader(fmt.Sprint("report ", n)))
+			}},
+			bulwark.ActionTokenIssue: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+				p, err := db.TokenPrincipal(context.Background(), tok)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f.json("POST", "/api/v1/tokens", tok, map[string]any{"name": "derived", "expires_at": time.Now().Add(time.Minute),
+					"grants": []map[string]any{{"role": p.Grants[0].Role, "scope_id": s.ID}}})
+			}},
+		}
+		for _, action := range bulwark.Actions() {
+			c, ok := cases[action]
+			if !ok {
+				t.Errorf("policy action %s has no case in this walk: add one", action)
+				continue
+			}
+			for _, role := range bulwark.Roles {
+				for _, target := range []*bulwark.Scope{in, out} {
+					allowed := target == in && contains(bulwark.Policy[action].Roles, role)
+					v := victim(target)
+					before := f.ledgerSize()
+					res := c.call(tokens[role], target, v)
+					where := "in scope"
+					if target == out {
+						where = "out of scope"
+					}
+					if allowed && res.status != c.ok {
+						t.Errorf("%s as %s %s: status %d, want %d: %s", action, role, where, res.status, c.ok, res.body)
+					}
+					if !allowed {
+						if res.status != 403 && res.status != 404 {
+							t.Errorf("%s as %s %s: status %d, want 403 or 404: %s", action, role, where, res.status, res.body)
+						} else if p := res.problem(t); p.Code != bulwark.EFORBIDDEN && p.Code != bulwark.ENOTFOUND {
+							t.Errorf("%s as %s %s: problem code %q", action, role, where, p.Code)
+						}
+						if after := f.ledgerSize(); after != before {
+							t.Errorf("%s as %s %s: denied, but the ledger grew %d → %d", action, role, where, before, after)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func contains(rs []bulwark.Role, r bulwark.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBadInput sends what clients get wrong; each gets a precise problem
+// and nothing changes.
+func TestBadInput(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := newFixture(t, db)
+	admin := f.token("admin")
+	ctx := sqldbtest.System(context.Background())
+	u, _ := db.FindUserByName(ctx, "admin")
+	_, expired, err := db.CreateToken(ctx, bulwark.NewToken{UserID: u.ID, Name: "soon", ExpiresAt: time.Now().Add(50 * time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(80 * time.Millisecond)
+
+	cases := []struct {
+		name              string
+		method, path, tok string
+		ctype, body       string
+		status            int
+		code, field, says string
+	}{
+		{"no token", "GET", "/api/v1/users", "", "", "", 401, "unauthorized", "", "Bearer"},
+		{"wrong scheme", "GET", "/api/v1/users", "", "", "", 401, "unauthorized", "", "Bearer"},
+		{"unknown token", "GET", "/api/v1/users", "bwk_doesnotexist", "", "", 401, "unauthorized", "", "unknown API token"},
+		{"expired token", "GET", "/api/v1/users", expired, "", "", 401, "unauthorized", "", "expired"},
+		{"malformed JSON", "POST", "/api/v1/users", admin, "application/json", `{"name": "x",`, 400, "invalid", "", "ends in the middle"},
+		{"syntax error", "POST", "/api/v1/users", admin, "application/json", `{"name" "x"}`, 400, "invalid", "", "malformed JSON at byte"},
+		{"wrong type", "POST", "/api/v1/users", admin, "application/json", `{"name": "x", "home_scope_id": "one"}`, 400, "invalid", "home_scope_id", "must be a number"},
+		{"unknown field", "POST", "/api/v1/users", admin, "application/json", `{"name": "x", "is_admin": true}`, 400, "invalid", "is_admin", "unknown field"},
+		{"trailing data", "POST", "/api/v1/users", admin, "application/json", `{"name": "x"} {}`, 400, "invalid", "", "after the JSON"},
+		{"empty body", "POST", "/api/v1/users", admin, "application/json", ``, 400, "invalid", "", "empty"},
+		{"not an object", "POST", "/api/v1/users", admin, "application/json", `[1,2]`, 400, "invalid", "", "JSON object"},
+		{"wrong media type", "POST", "/api/v1/users", admin, "text/plain", `{}`, 415, "unsupported", "", "application/json"},
+		{"oversized body", "POST", "/api/v1/users", admin, "application/json", `{"name": "` + strings.Repeat("x", api.MaxJSONBytes) + `"}`, 413, "too_large", "", "over"},
+		{"invalid value", "POST", "/api/v1/users", admin, "application/json", `{"name": "Not Valid", "home_scope_id": 1, "password": "long enough pw"}`, 400, "invalid", "name", "user names"},
+		{"bad cursor", "GET", "/api/v1/users?cursor=nonsense", admin, "", "", 400, "invalid", "cursor", "not one this server handed out"},
+		{"bad limit", "GET", "/api/v1/users?limit=100000", admin, "", "", 400, "invalid", "limit", "limit must be"},
+		{"bad id", "GET", "/api/v1/users/abc", admin, "", "", 400, "invalid", "id", "not an id"},
+		{"unknown user", "GET", "/api/v1/users/99999", admin, "", "", 404, "not_found", "", "no user"},
+		{"unknown route", "GET", "/api/v1/nothing", admin, "", "", 404, "not_found", "", "no API route"},
+		{"bad proof index", "GET", "/api/v1/ledger/proof/inclusion?index=-3", "", "", "", 400, "invalid", "index", "whole number"},
+		{"proof past end", "GET", "/api/v1/ledger/proof/inclusion?index=999999", "", "", "", 400, "invalid", "index", "not in a tree"},
+		{"bad since", "GET", "/api/v1/ledger/events?since=yesterday", admin, "", "", 400, "invalid", "since", "RFC 3339"},
+		{"evidence too large", "POST", "/api/v1/evidence?scope_id=1&name=big.bin", admin, "application/octet-stream", strings.Repeat("x", 1<<17), 413, "too_large", "", "over"},
+		{"evidence bad digest", "GET", "/api/v1/evidence/md5:abc", admin, "", "", 400, "invalid", "digest", "sha256"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := f.ledgerSize()
+			var body io.Reader
+			if c.body != "" {
+				body = strings.NewReader(c.body)
+			}
+			req, _ := http.NewRequest(c.method, f.url+c.path, body)
+			if c.tok != "" {
+				req.Header.Set("Authorization", "Bearer "+c.tok)
+			}
+			if c.name == "wrong scheme" {
+				req.Header.Set("Authorization", "Basic YWRtaW46eA==")
+			}
+			if c.ctype != "" {
+				req.Header.Set("Content-Type", c.ctype)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			r := response{res.StatusCode, res.Header, b}
+			if r.status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.status, c.status, b)
+			}
+			p := r.problem(t)
+			if p.Code != c.code || p.Field != c.field || !strings.Contains(p.Detail, c.says) || p.Status != c.status {
+				t.Fatalf("problem %+v, want code %q field %q detail containing %q", p, c.code, c.field, c.says)
+			}
+			if after := f.ledgerSize(); after != before {
+				t.Fatalf("ledger grew %d → %d", before, after)
+			}
+		})
+	}
+}
+
+// TestOpenAPIMatchesRoutes keeps the OpenAPI document in step with the
+// registered routes, both ways.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := newFixture(t, db)
+	res := f.do("GET", "/api/v1/openapi.json", "", "", nil)
+	if res.status != 200 {
+		t.Fatalf("status %d", res.status)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(res.body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Fatalf("openapi %q", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method == "parameters" {
+				continue
+			}
+			documented[strings.ToUpper(method)+" /api/v1"+path] = true
+		}
+	}
+	registered := map[string]bool{}
+	for _, p := range f.api.RoutePatterns() {
+		registered[p] = true
+		if !documented[p] {
+			t.Errorf("route %s is not in openapi.json", p)
+		}
+	}
+	for p := range documented {
+		if !registered[p] {
+			t.Errorf("openapi.json documents %s, which is not a route", p)
+		}
+	}
+}
+
+// TestLedgerOverHTTP: the public checkpoint verifies under the public key,
+// a proof from the API checks, and an export verifies offline.
+func TestLedgerOverHTTP(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := newFixture(t, db)
+	key := strings.TrimSpace(string(f.do("GET", "/api/v1/ledger/key", "", "", nil).body))
+	note := f.do("GET", "/api/v1/ledger/checkpoint", "", "", nil)
+	cp, err := ledger.OpenCheckpoint(note.body, key)
+	if err != nil {
+		t.Fatalf("checkpoint %q: %v", note.body, err)
+	}
+	res := f.do("GET", "/api/v1/ledger/proof/inclusion?index=4", "", "", nil)
+	var proof bulwark.InclusionProof
+	if err := json.Unmarshal(res.body, &proof); err != nil {
+		t.Fatal(err)
+	}
+	ev := f.do("GET", "/api/v1/ledger/events/4", f.token("auditor"), "", nil)
+	var got struct {
+		Leaf string `json:"leaf"`
+	}
+	json.Unmarshal(ev.body, &got)
+	if err := ledger.VerifyEvent([]byte(got.Leaf), &proof, &bulwark.SignedCheckpoint{Note: string(note.body)}, key); err != nil {
+		t.Fatalf("event 4 over HTTP: %v (size %d)", err, cp.Size)
+	}
+	exp := f.do("GET", "/api/v1/ledger/export", f.token("auditor"), "", nil)
+	b, err := ledger.ReadBundle(bytes.NewReader(exp.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ledger.Verify(b, ledger.VerifyOptions{PublicKey: key, Since: note.body}); !r.OK() {
+		t.Fatalf("export: %+v", r.Failures)
+	}
+	if res := f.do("GET", "/api/v1/ledger/export", f.token("developer"), "", nil); res.status != 403 {
+		t.Fatalf("developer export: %d", res.status)
+	}
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+		if res := f.do("GET", p, "", "", nil); res.status != 200 {
+			t.Fatalf("%s: %d", p, res.status)
+		}
+	}
+	if m := f.do("GET", "/metrics", "", "", nil); !bytes.Contains(m.body, []byte(`bulwark_http_requests_total{code="200",route="GET /api/v1/ledger/checkpoint"}`)) {
+		t.Fatalf("metrics lack request counts:\n%.2000s", m.body)
+	}
+}
