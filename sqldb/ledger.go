@@ -25,6 +25,7 @@ func (t *Tx) appendEvents(evs []*bulwark.Event) error {
 	start := size - int64(len(evs))
 	r := &txHashReader{t: t, cache: make(map[int64]tlog.Hash)}
 	hashes := make([]hashRow, 0, 2*len(evs))
+	leaves := make([][]byte, len(evs))
 	for i, ev := range evs {
 		ev.Index = start + int64(i)
 		leaf := ev.MarshalLeaf()
@@ -37,9 +38,10 @@ func (t *Tx) appendEvents(evs []*bulwark.Event) error {
 			r.cache[base+int64(j)] = h
 			hashes = append(hashes, hashRow{base + int64(j), h})
 		}
-		if err := t.insertEvent(ev, leaf); err != nil {
-			return err
-		}
+		leaves[i] = leaf
+	}
+	if err := t.insertEvents(evs, leaves); err != nil {
+		return err
 	}
 	return t.insertHashes(hashes)
 }
@@ -49,34 +51,43 @@ type hashRow struct {
 	hash tlog.Hash
 }
 
-func (t *Tx) insertEvent(ev *bulwark.Event, leaf []byte) error {
-	_, err := t.exec("INSERT INTO ledger_events (idx, at, actor, kind, subject, scope, leaf) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		ev.Index, micros(ev.Time), ev.Actor, ev.Kind, ev.Subject, ev.Scope, leaf)
-	if err != nil {
-		return fmt.Errorf("ledger event %d: %w", ev.Index, err)
-	}
-	return nil
+// insertEvents writes event rows in multi-row statements (one round trip
+// per chunk matters on PostgreSQL).
+func (t *Tx) insertEvents(evs []*bulwark.Event, leaves [][]byte) error {
+	return t.insertRows("INSERT INTO ledger_events (idx, at, actor, kind, subject, scope, leaf) VALUES ", 7, len(evs), func(i int, args []any) []any {
+		ev := evs[i]
+		return append(args, ev.Index, micros(ev.Time), ev.Actor, ev.Kind, ev.Subject, ev.Scope, leaves[i])
+	})
 }
 
 // insertHashes writes hash rows in multi-row statements.
 func (t *Tx) insertHashes(rows []hashRow) error {
-	const chunk = 200
-	for len(rows) > 0 {
-		n := min(len(rows), chunk)
+	return t.insertRows("INSERT INTO ledger_hashes (idx, hash) VALUES ", 2, len(rows), func(i int, args []any) []any {
+		return append(args, rows[i].idx, rows[i].hash[:])
+	})
+}
+
+// insertRows runs prefix with n rows of width placeholders each, in chunks
+// that stay under both drivers' parameter limits.
+func (t *Tx) insertRows(prefix string, width, n int, row func(i int, args []any) []any) error {
+	const maxParams = 900
+	per := maxParams / width
+	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
+	for lo := 0; lo < n; lo += per {
+		hi := min(lo+per, n)
 		var b strings.Builder
-		b.WriteString("INSERT INTO ledger_hashes (idx, hash) VALUES ")
-		args := make([]any, 0, 2*n)
-		for i, r := range rows[:n] {
-			if i > 0 {
+		b.WriteString(prefix)
+		args := make([]any, 0, (hi-lo)*width)
+		for i := lo; i < hi; i++ {
+			if i > lo {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?)")
-			args = append(args, r.idx, r.hash[:])
+			b.WriteString(tuple)
+			args = row(i, args)
 		}
 		if _, err := t.exec(b.String(), args...); err != nil {
-			return fmt.Errorf("ledger hashes: %w", err)
+			return fmt.Errorf("ledger: %w", err)
 		}
-		rows = rows[n:]
 	}
 	return nil
 }
