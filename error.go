@@ -10,23 +10,24 @@ package bulwark
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. Each maps to one HTTP status and one CLI exit code, in one
 // table in the api package and one switch in cmd/bulwark.
 const (
-	ECONFLICT     = "conflict"      // unique constraint, stale state
-	EINTERNAL     = "internal"      // a fault of ours; message is not shown
-	EINVALID      = "invalid"       // malformed or semantically wrong input
-	ENOTFOUND     = "not_found"     // no such thing, or not visible to the caller
-	EUNAUTHORIZED = "unauthorized"  // no or bad credentials
-	EFORBIDDEN    = "forbidden"     // authenticated, but role/scope/four-eyes says no
-	ETOOLARGE     = "too_large"     // body or file over the configured limit
-	ERATELIMITED  = "rate_limited"  // too many attempts
-	EUNAVAILABLE  = "unavailable"   // dependency (database) not ready
-	EFROZEN       = "frozen"        // the subject can no longer change
-	EUNSUPPORTED  = "unsupported"   // known format or feature we do not handle
-	EPRECONDITION = "precondition"  // a required earlier step is missing
+	ECONFLICT     = "conflict"     // unique constraint, stale state
+	EINTERNAL     = "internal"     // a fault of ours; message is not shown
+	EINVALID      = "invalid"      // malformed or semantically wrong input
+	ENOTFOUND     = "not_found"    // no such thing, or not visible to the caller
+	EUNAUTHORIZED = "unauthorized" // no or bad credentials
+	EFORBIDDEN    = "forbidden"    // authenticated, but role/scope/four-eyes says no
+	ETOOLARGE     = "too_large"    // body or file over the configured limit
+	ERATELIMITED  = "rate_limited" // too many attempts
+	EUNAVAILABLE  = "unavailable"  // dependency (database) not ready
+	EFROZEN       = "frozen"       // the subject can no longer change
+	EUNSUPPORTED  = "unsupported"  // known format or feature we do not handle
+	EPRECONDITION = "precondition" // a required earlier step is missing
 )
 
 // Error is the one error type that crosses package boundaries. Message is
@@ -103,4 +104,35 @@ func Wrap(errp *error, format string, args ...any) {
 		return
 	}
 	*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+}
+
+// httpStatus is the one table from error codes to HTTP status, used by the
+// JSON API and the pages alike.
+var httpStatus = map[string]int{
+	EINVALID:      http.StatusBadRequest,
+	EUNAUTHORIZED: http.StatusUnauthorized,
+	EFORBIDDEN:    http.StatusForbidden,
+	ENOTFOUND:     http.StatusNotFound,
+	ECONFLICT:     http.StatusConflict,
+	EFROZEN:       http.StatusConflict,
+	EPRECONDITION: http.StatusPreconditionFailed,
+	ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	ERATELIMITED:  http.StatusTooManyRequests,
+	EUNAVAILABLE:  http.StatusServiceUnavailable,
+	EINTERNAL:     http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status for err (500 for errors not ours).
+func HTTPStatus(err error) int {
+	if s, ok := httpStatus[ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// ConflictError returns an ECONFLICT error naming the field whose value
+// clashes with what is stored.
+func ConflictError(field, format string, args ...any) *Error {
+	return &Error{Code: ECONFLICT, Field: field, Message: fmt.Sprintf(format, args...)}
 }

@@ -16,29 +16,8 @@ import (
 	"github.com/bulwark-sec/bulwark"
 )
 
-// statusOf maps each error code to one HTTP status.
-var statusOf = map[string]int{
-	bulwark.EINVALID:      http.StatusBadRequest,
-	bulwark.EUNAUTHORIZED: http.StatusUnauthorized,
-	bulwark.EFORBIDDEN:    http.StatusForbidden,
-	bulwark.ENOTFOUND:     http.StatusNotFound,
-	bulwark.ECONFLICT:     http.StatusConflict,
-	bulwark.EFROZEN:       http.StatusConflict,
-	bulwark.EPRECONDITION: http.StatusPreconditionFailed,
-	bulwark.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	bulwark.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
-	bulwark.ERATELIMITED:  http.StatusTooManyRequests,
-	bulwark.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	bulwark.EINTERNAL:     http.StatusInternalServerError,
-}
-
-// Status returns the HTTP status for err.
-func Status(err error) int {
-	if s, ok := statusOf[bulwark.ErrorCode(err)]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+// Status returns the HTTP status for err (one table, in the domain).
+func Status(err error) int { return bulwark.HTTPStatus(err) }
 
 // Problem is an RFC 9457 problem document with two extensions: the error
 // code and the offending field.

@@ -79,7 +79,8 @@ func (db *DB) Login(ctx context.Context, name, password, addr string) (secret st
 		if _, err := t.exec("DELETE FROM login_failures WHERE key = ? OR at < ?", accountKey, micros(now.Add(-bulwark.LoginWindow))); err != nil {
 			return err
 		}
-		t.record("auth.signed_in", fmt.Sprintf("user:%d", userID), homePath, nil, nil, "from "+addr)
+		// The address goes to the request log, not the permanent ledger.
+		t.record("auth.signed_in", fmt.Sprintf("user:%d", userID), homePath, nil, nil, "")
 		return nil
 	})
 	if err != nil {

@@ -75,7 +75,7 @@ func TestScopes(t *testing.T) {
 			t.Fatalf("second root: %v", err)
 		}
 		_, err := db.CreateScope(sys, org.Country.ID, bulwark.ScopeBusinessUnit, "Networks", "")
-		wantCode(t, err, bulwark.EINVALID)
+		wantCode(t, err, bulwark.ECONFLICT)
 		if bulwark.ErrorField(err) != "name" {
 			t.Fatalf("field %q", bulwark.ErrorField(err))
 		}
@@ -245,7 +245,7 @@ func TestFailedChangeLeavesNothing(t *testing.T) {
 		sys := sqldbtest.System(context.Background())
 		before, _ := db.LedgerSize(context.Background())
 		_, err := db.CreateUser(sys, bulwark.NewUser{Name: "admin", HomeScopeID: org.Root.ID, Password: "long enough pw"})
-		wantCode(t, err, bulwark.EINVALID) // name taken, reported on the field
+		wantCode(t, err, bulwark.ECONFLICT) // name taken, reported on the field
 		if bulwark.ErrorField(err) != "name" {
 			t.Fatalf("field %q", bulwark.ErrorField(err))
 		}
@@ -508,4 +508,3 @@ func rebind(db *sqldb.DB, q string) string {
 	}
 	return b.String()
 }
-

@@ -67,7 +67,7 @@ func (db *DB) CreateScope(ctx context.Context, parentID int64, kind bulwark.Scop
 		if err := t.queryRow("INSERT INTO scopes (parent_id, kind, name, path, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
 			parentRef, string(kind), name, fmt.Sprintf("pending:%d:%s", parentID, name), micros(t.now)).Scan(&id); err != nil {
 			if bulwark.ErrorCode(db.mapErr(err)) == bulwark.ECONFLICT {
-				return bulwark.FieldError("name", "a scope named %q already exists there", name)
+				return bulwark.ConflictError("name", "a scope named %q already exists there", name)
 			}
 			return err
 		}

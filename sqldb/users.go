@@ -104,7 +104,7 @@ func (db *DB) CreateUser(ctx context.Context, nu bulwark.NewUser) (u *bulwark.Us
 		if err := t.queryRow(`INSERT INTO users (name, display_name, email, home_scope_id, password_hash, disabled, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, nu.Name, nu.DisplayName, nu.Email, nu.HomeScopeID, hash, false, micros(t.now)).Scan(&id); err != nil {
 			if bulwark.ErrorCode(db.mapErr(err)) == bulwark.ECONFLICT {
-				return bulwark.FieldError("name", "user name %q is taken", nu.Name)
+				return bulwark.ConflictError("name", "user name %q is taken", nu.Name)
 			}
 			return err
 		}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// syncBuffer is a bytes.Buffer safe for a running server to write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// cli runs the binary's run() and returns exit code, stdout and stderr.
+func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{nil, 2, "Commands:"},
+		{[]string{"--help"}, 0, "serve"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "--help"}, 0, "BULWARK_ADDR"},
+		{[]string{"serve", "--addr", "nonsense"}, 2, "HOST:PORT"},
+		{[]string{"serve", "--log-format", "xml"}, 2, "text or json"},
+		{[]string{"serve", "--max-evidence-bytes", "lots"}, 2, "positive number"},
+		{[]string{"user"}, 2, "needs a subcommand"},
+		{[]string{"user", "fly"}, 2, "unknown subcommand"},
+		{[]string{"user", "grant", "--help"}, 0, "-role string"},
+		{[]string{"user", "create", "--name", "x"}, 2, "needs --name and --scope"},
+		{[]string{"user", "grant", "--name", "x", "--role", "king", "--scope", "1"}, 2, "unknown role"},
+		{[]string{"token", "create", "--user", "x", "--name", "y", "--expires", "forever"}, 2, "--expires"},
+		{[]string{"ledger", "export"}, 2, "--out"},
+		{[]string{"verify"}, 2, "exactly one bundle"},
+		{[]string{"verify", "/no/such/file.json"}, 1, "NOT VERIFIED"},
+		{[]string{"version"}, 0, "bulwark "},
+	}
+	for _, c := range cases {
+		code, out, errs := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.says) {
+			t.Errorf("bulwark %v: exit %d, want %d; output does not say %q:\n%s%s", c.args, code, c.code, c.says, out, errs)
+		}
+	}
+}
+
+// serve starts the server on a free port and returns its URL and a stop
+// function that returns the exit code.
+func serve(t *testing.T, args ...string) (url string, out *syncBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), strings.NewReader(""), out, out)
+	}()
+	re := regexp.MustCompile(`serving on (http://[0-9.:]+/)`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s", code, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return url, out, func() int {
+		cancel()
+		return <-done
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	return res.StatusCode, b.String()
+}
+
+func TestServeDemoKeepsDataAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	url, out, stop := serve(t, "--data", dir, "--demo")
+	if !strings.Contains(out.String(), "Demo organisation seeded") || !strings.Contains(out.String(), "bulwark-demo") {
+		t.Fatalf("banner:\n%s", out.String())
+	}
+	if code, _ := get(t, url+"readyz"); code != 200 {
+		t.Fatalf("readyz %d", code)
+	}
+	code, note := get(t, url+"api/v1/ledger/checkpoint")
+	if code != 200 || !strings.HasPrefix(note, "bulwark.ledger/") {
+		t.Fatalf("checkpoint %d %q", code, note)
+	}
+	if code, body := get(t, url+"login"); code != 200 || !strings.Contains(body, "<form") {
+		t.Fatalf("login page %d", code)
+	}
+	if c := stop(); c != 0 {
+		t.Fatalf("graceful stop exited %d:\n%s", c, out.String())
+	}
+	for _, f := range []string{"bulwark.db", "ledger.key"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The second start keeps users, key and ledger.
+	url, out, stop = serve(t, "--data", dir, "--demo")
+	defer stop()
+	if !strings.Contains(out.String(), "already has users") {
+		t.Fatalf("second banner:\n%s", out.String())
+	}
+	_, note2 := get(t, url+"api/v1/ledger/checkpoint")
+	if strings.Split(note, "\n")[0] != strings.Split(note2, "\n")[0] {
+		t.Fatalf("origin changed across restarts: %q vs %q", note, note2)
+	}
+}
+
+func TestEnvironmentSetsDefaults(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("BULWARK_DATA", dir)
+	if code, out, errs := cli(t, "", "migrate"); code != 0 || !strings.Contains(out, "schema version 1") {
+		t.Fatalf("migrate %d %s %s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bulwark.db")); err != nil {
+		t.Fatal("BULWARK_DATA was not used:", err)
+	}
+}
+
+// TestAdminAndAuditorJourney: the operator creates a user and a token from
+// the CLI, an auditor exports and verifies, a tampered event is caught and
+// named.
+func TestAdminAndAuditorJourney(t *testing.T) {
+	dir := t.TempDir()
+	url, _, stop := serve(t, "--data", dir)
+	stop()
+	_ = url
+	d := "--data=" + dir
+	mustCLI := func(stdin string, args ...string) string {
+		t.Helper()
+		code, out, errs := cli(t, stdin, args...)
+		if code != 0 {
+			t.Fatalf("bulwark %v: exit %d\n%s%s", args, code, out, errs)
+		}
+		return out
+	}
+	mustCLI("", "scope", "create", d, "--parent", "1", "--kind", "region", "--name", "Asia")
+	out := mustCLI("correct horse battery\n", "user", "create", d, "--name", "ada", "--scope", "1", "--role", "auditor", "--password-stdin")
+	if !strings.Contains(out, "granted auditor") || strings.Contains(out, "shown once") {
+		t.Fatalf("user create: %s", out)
+	}
+	out = mustCLI("", "user", "create", d, "--name", "bob", "--scope", "2")
+	if !strings.Contains(out, "password (shown once): ") {
+		t.Fatalf("generated password not shown: %s", out)
+	}
+	if code, _, errs := cli(t, "", "user", "create", d, "--name", "bob", "--scope", "2"); code != 1 || !strings.Contains(errs, `conflict: name: user name "bob" is taken`) {
+		t.Fatalf("duplicate user: %d %s", code, errs)
+	}
+	secret := strings.TrimSpace(mustCLI("", "token", "create", d, "--user", "ada", "--name", "audit", "--expires", "7d"))
+	if !strings.HasPrefix(secret, "bwk_") {
+		t.Fatalf("token %q", secret)
+	}
+	if list := mustCLI("", "token", "list", d); strings.Contains(list, secret) || !strings.Contains(list, "audit") {
+		t.Fatalf("token list shows the secret or misses the token:\n%s", list)
+	}
+	mustCLI("", "user", "list", d)
+	mustCLI("", "scope", "list", d)
+
+	kept := filepath.Join(dir, "kept.checkpoint")
+	os.WriteFile(kept, []byte(mustCLI("", "ledger", "checkpoint", d)), 0o600)
+	mustCLI("", "user", "grant", d, "--name", "bob", "--role", "developer", "--scope", "2")
+	mustCLI("", "ledger", "prove", d, "--index", "2")
+	mustCLI("", "ledger", "consistency", d, "--old", "3")
+
+	bundle := filepath.Join(dir, "bundle.json")
+	mustCLI("", "ledger", "export", d, "--out", bundle)
+	out = mustCLI("", "verify", "--since", kept, bundle)
+	if !strings.Contains(out, "VERIFIED") || !strings.Contains(out, "recomputed") {
+		t.Fatalf("verify:\n%s", out)
+	}
+
+	// Alter event 3 behind the server's back.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "bulwark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE ledger_events SET leaf = replace(leaf, '"kind":"', '"reason":"forged","kind":"') WHERE idx = 3`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	tampered := filepath.Join(dir, "tampered.json")
+	mustCLI("", "ledger", "export", d, "--out", tampered)
+	code, out, _ := cli(t, "", "verify", tampered)
+	if code != 1 || !strings.Contains(out, "NOT VERIFIED") || !strings.Contains(out, "event 3 ") {
+		t.Fatalf("tampered bundle: exit %d\n%s", code, out)
+	}
+	// Garbage is not a bundle, and says so.
+	os.WriteFile(tampered, []byte(`{"format": 1}`), 0o600)
+	if code, _, errs := cli(t, "", "verify", tampered); code != 1 || !strings.Contains(errs, "not a ledger bundle") {
+		t.Fatalf("garbage: %d %s", code, errs)
+	}
+}
+
+// BenchmarkColdStart measures `bulwark serve` on an empty data directory:
+// migrations, key creation, organisation root, until /readyz answers.
+func BenchmarkColdStart(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &syncBuffer{}
+		start := time.Now()
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error"}, strings.NewReader(""), out, out)
+		}()
+		re := regexp.MustCompile(`serving on (http://[0-9.:]+/)`)
+		var url string
+		for url == "" {
+			if m := re.FindStringSubmatch(out.String()); m != nil {
+				url = m[1]
+			}
+			time.Sleep(time.Millisecond)
+		}
+		for {
+			res, err := http.Get(url + "readyz")
+			if err == nil {
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					break
+				}
+			}
+		}
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "ms/start")
+		cancel()
+		<-done
+	}
+}
