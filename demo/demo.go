@@ -11,6 +11,9 @@ import (
 	"github.com/bulwark-sec/bulwark"
 )
 
+// OrgName names the organisation root when serve --demo creates it.
+const OrgName = "Acme Networks"
+
 // Password is every demo user's password.
 const Password = "bulwark-demo"
 

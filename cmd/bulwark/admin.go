@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -42,6 +43,24 @@ func dispatch(e *env, group string, subs []subcommand, args []string) error {
 	return usagef("unknown subcommand %q of %s (one of: %s)", args[0], group, strings.Join(names, ", "))
 }
 
+// eachPage calls fn for every item of a paginated listing.
+func eachPage[T any](ctx context.Context, find func(context.Context, bulwark.Page) ([]T, string, error), fn func(T)) error {
+	pg := bulwark.Page{Limit: bulwark.MaxPageLimit}
+	for {
+		items, next, err := find(ctx, pg)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			fn(it)
+		}
+		if next == "" {
+			return nil
+		}
+		pg.Cursor = next
+	}
+}
+
 func noArgs(fsName string, rest []string) error {
 	if len(rest) > 0 {
 		return usagef("%s takes no arguments, got %q", fsName, rest)
@@ -71,20 +90,12 @@ func scopeList(e *env, args []string) error {
 	defer db.Close()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tNAME\tPATH")
-	pg := bulwark.Page{Limit: bulwark.MaxPageLimit}
-	for {
-		scopes, next, err := db.FindScopes(systemContext(e.ctx), pg)
-		if err != nil {
-			return err
-		}
-		for _, s := range scopes {
-			depth := strings.Count(s.Path, "/") - 2
-			fmt.Fprintf(tw, "%d\t%s\t%s%s\t%s\n", s.ID, s.Kind, strings.Repeat("  ", max(depth, 0)), s.Name, s.Path)
-		}
-		if next == "" {
-			break
-		}
-		pg.Cursor = next
+	err = eachPage(systemContext(e.ctx), db.FindScopes, func(s *bulwark.Scope) {
+		depth := strings.Count(s.Path, "/") - 2
+		fmt.Fprintf(tw, "%d\t%s\t%s%s\t%s\n", s.ID, s.Kind, strings.Repeat("  ", max(depth, 0)), s.Name, s.Path)
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Flush()
 }
@@ -300,23 +311,15 @@ func userList(e *env, args []string) error {
 	defer db.Close()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tDISPLAY NAME\tGRANTS (id:role@scope)")
-	pg := bulwark.Page{Limit: bulwark.MaxPageLimit}
-	for {
-		users, next, err := db.FindUsers(systemContext(e.ctx), pg)
-		if err != nil {
-			return err
+	err = eachPage(systemContext(e.ctx), db.FindUsers, func(u *bulwark.User) {
+		var gs []string
+		for _, g := range u.Grants {
+			gs = append(gs, fmt.Sprintf("%d:%s@%s", g.ID, g.Role, g.ScopeName))
 		}
-		for _, u := range users {
-			var gs []string
-			for _, g := range u.Grants {
-				gs = append(gs, fmt.Sprintf("%d:%s@%s", g.ID, g.Role, g.ScopeName))
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", u.ID, u.Name, u.DisplayName, strings.Join(gs, ", "))
-		}
-		if next == "" {
-			break
-		}
-		pg.Cursor = next
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", u.ID, u.Name, u.DisplayName, strings.Join(gs, ", "))
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Flush()
 }
@@ -428,26 +431,18 @@ func tokenList(e *env, args []string) error {
 	defer db.Close()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tUSER\tNAME\tPREFIX\tEXPIRES\tSTATE")
-	pg := bulwark.Page{Limit: bulwark.MaxPageLimit}
-	for {
-		toks, next, err := db.FindTokens(systemContext(e.ctx), pg)
-		if err != nil {
-			return err
+	err = eachPage(systemContext(e.ctx), db.FindTokens, func(t *bulwark.Token) {
+		state := "active"
+		switch {
+		case t.RevokedAt != nil:
+			state = "revoked"
+		case time.Now().After(t.ExpiresAt):
+			state = "expired"
 		}
-		for _, t := range toks {
-			state := "active"
-			switch {
-			case t.RevokedAt != nil:
-				state = "revoked"
-			case time.Now().After(t.ExpiresAt):
-				state = "expired"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%s\t%s\n", t.ID, t.UserName, t.Name, t.Prefix, t.ExpiresAt.Format("2006-01-02"), state)
-		}
-		if next == "" {
-			break
-		}
-		pg.Cursor = next
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%s\t%s\n", t.ID, t.UserName, t.Name, t.Prefix, t.ExpiresAt.Format("2006-01-02"), state)
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Flush()
 }

@@ -148,3 +148,12 @@ func (c config) openWithKey(ctx context.Context) (*sqldb.DB, error) {
 
 // storeFlags are the options of every command that opens the database.
 var storeFlags = []string{"data", "db", "ledger-key"}
+
+// isSet reports whether the user chose a value for the flag, on the
+// command line or in its environment variable.
+func isSet(fs *flag.FlagSet, name, envVar string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	_, inEnv := os.LookupEnv(envVar)
+	return set || inEnv
+}

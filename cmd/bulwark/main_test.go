@@ -123,7 +123,7 @@ func get(t *testing.T, url string) (int, string) {
 func TestServeDemoKeepsDataAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
 	url, out, stop := serve(t, "--data", dir, "--demo")
-	if !strings.Contains(out.String(), "Demo organisation seeded") || !strings.Contains(out.String(), "bulwark-demo") {
+	if !strings.Contains(out.String(), "Demo organisation seeded") || !strings.Contains(out.String(), "bulwark-demo") || !strings.Contains(out.String(), "in Acme Networks") {
 		t.Fatalf("banner:\n%s", out.String())
 	}
 	if code, _ := get(t, url+"readyz"); code != 200 {

@@ -39,6 +39,9 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *demoFlag && !isSet(fs, "org", "BULWARK_ORG") {
+		*c["org"] = demo.OrgName
+	}
 	if _, _, err := net.SplitHostPort(c.get("addr")); err != nil {
 		return usagef("--addr must be HOST:PORT, got %q", c.get("addr"))
 	}
