@@ -84,12 +84,28 @@ const (
 	ActionLedgerRead    Action = "ledger.read"
 	ActionEvidenceRead  Action = "evidence.read"
 	ActionEvidenceWrite Action = "evidence.write"
+
+	ActionCatalogRead        Action = "catalog.read"
+	ActionComponentRequest   Action = "component.request"
+	ActionComponentEvaluate  Action = "component.evaluate"
+	ActionComponentDecide    Action = "component.decide"
+	ActionComponentLifecycle Action = "component.lifecycle"
+	ActionCatalogImport      Action = "catalog.import"
+	ActionPolicyRead         Action = "policy.read"
+	ActionPolicyEdit         Action = "policy.edit"
+	ActionWaiverRead         Action = "waiver.read"
+	ActionWaiverRequest      Action = "waiver.request"
+	ActionWaiverApprove      Action = "waiver.approve"
 )
 
 // Rule says which roles may take an action, and a line for the operator.
+// A Global rule is about organisation-wide things (the catalog, the
+// policy): holding an allowed role in any scope suffices. Decisions about
+// organisation-wide things are checked against the root scope instead.
 type Rule struct {
 	Roles       []Role
 	Description string
+	Global      bool
 }
 
 var allRoles = Roles
@@ -99,16 +115,28 @@ var allRoles = Roles
 // role at that scope or at one of its ancestors. Tests walk the whole table
 // against the HTTP API, so a new action needs a new row there too.
 var Policy = map[Action]Rule{
-	ActionScopeRead:     {allRoles, "see a scope and its children"},
-	ActionScopeCreate:   {[]Role{RoleAdmin}, "create a scope under one you administer"},
-	ActionUserRead:      {[]Role{RoleAdmin, RoleAuditor}, "list users and their grants in a scope"},
-	ActionUserCreate:    {[]Role{RoleAdmin}, "create a user whose home is the scope"},
-	ActionUserGrant:     {[]Role{RoleAdmin}, "grant or revoke a role in the scope"},
-	ActionUserPassword:  {[]Role{RoleAdmin}, "reset the password of a user homed in the scope"},
-	ActionTokenIssue:    {allRoles, "issue oneself an API token limited to one's own grants"},
-	ActionLedgerRead:    {[]Role{RoleAuditor, RoleAdmin, RoleProductSecurity, RoleBUSecurity, RolePSIRT}, "read ledger events about the scope"},
-	ActionEvidenceRead:  {allRoles, "download evidence attached in the scope"},
-	ActionEvidenceWrite: {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity, RolePSIRT, RoleSupplierManager, RoleAdmin}, "attach evidence in the scope"},
+	ActionScopeRead:     {allRoles, "see a scope and its children", false},
+	ActionScopeCreate:   {[]Role{RoleAdmin}, "create a scope under one you administer", false},
+	ActionUserRead:      {[]Role{RoleAdmin, RoleAuditor}, "list users and their grants in a scope", false},
+	ActionUserCreate:    {[]Role{RoleAdmin}, "create a user whose home is the scope", false},
+	ActionUserGrant:     {[]Role{RoleAdmin}, "grant or revoke a role in the scope", false},
+	ActionUserPassword:  {[]Role{RoleAdmin}, "reset the password of a user homed in the scope", false},
+	ActionTokenIssue:    {allRoles, "issue oneself an API token limited to one's own grants", false},
+	ActionLedgerRead:    {[]Role{RoleAuditor, RoleAdmin, RoleProductSecurity, RoleBUSecurity, RolePSIRT}, "read ledger events about the scope", false},
+	ActionEvidenceRead:  {allRoles, "download evidence attached in the scope", false},
+	ActionEvidenceWrite: {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity, RolePSIRT, RoleSupplierManager, RoleAdmin}, "attach evidence in the scope", false},
+
+	ActionCatalogRead:        {allRoles, "search the component catalog and read certification dossiers", true},
+	ActionComponentRequest:   {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity}, "request a component version for a project in the scope", false},
+	ActionComponentEvaluate:  {[]Role{RoleProductSecurity}, "evaluate requested versions: findings, verification records, corrected facts", false},
+	ActionComponentDecide:    {[]Role{RoleProductSecurity}, "certify or reject a version (four-eyes)", false},
+	ActionComponentLifecycle: {[]Role{RoleProductSecurity}, "deprecate, end, ban or renew certified versions", false},
+	ActionCatalogImport:      {[]Role{RoleProductSecurity, RoleAdmin}, "bulk-import an approved-component list", false},
+	ActionPolicyRead:         {allRoles, "read the catalog policy", true},
+	ActionPolicyEdit:         {[]Role{RoleProductSecurity, RoleAdmin}, "change the catalog policy", false},
+	ActionWaiverRead:         {allRoles, "see waivers that apply in the scope", false},
+	ActionWaiverRequest:      {[]Role{RoleBUSecurity, RoleProductSecurity}, "propose a time-boxed waiver in the scope", false},
+	ActionWaiverApprove:      {[]Role{RoleProductSecurity}, "approve or revoke a waiver in the scope (never one's own)", false},
 }
 
 // Actions returns the actions of Policy in a stable order.
@@ -180,7 +208,7 @@ func (p *Principal) Can(action Action, scopePath string) bool {
 		return false
 	}
 	for _, g := range p.Grants {
-		if slices.Contains(rule.Roles, g.Role) && ScopeContains(g.ScopePath, scopePath) {
+		if slices.Contains(rule.Roles, g.Role) && (rule.Global || ScopeContains(g.ScopePath, scopePath)) {
 			return true
 		}
 	}

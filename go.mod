@@ -1,12 +1,15 @@
 module github.com/bulwark-sec/bulwark
 
-go 1.26.0
+go 1.26.3
 
 require (
 	github.com/chromedp/chromedp v0.23.0
+	github.com/github/go-spdx/v2 v2.4.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/package-url/packageurl-go v0.1.7
 	github.com/prometheus/client_golang v1.25.0
 	github.com/transparency-dev/formats v0.1.1
+	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/crypto v0.58.0
 	golang.org/x/mod v0.42.0
 	modernc.org/sqlite v1.60.1
