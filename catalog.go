@@ -469,6 +469,8 @@ type CatalogService interface {
 	// FindWaivers lists waivers in scopes the caller may read; expiringDays > 0
 	// lists only active ones expiring within that many days.
 	FindWaivers(ctx context.Context, expiringDays int, page Page) ([]*Waiver, string, error)
+	// FindWaiver returns one waiver visible to the caller. Errors: ENOTFOUND.
+	FindWaiver(ctx context.Context, id int64) (*Waiver, error)
 	// ActiveWaiver returns the waiver that lets a version be used in the
 	// scope at path, or nil.
 	ActiveWaiver(ctx context.Context, versionedPURL, scopePath string) (*Waiver, error)

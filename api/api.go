@@ -19,6 +19,7 @@ type Services interface {
 	bulwark.AuthService
 	bulwark.LedgerService
 	bulwark.EvidenceService
+	bulwark.CatalogService
 }
 
 // Options configure the API.

@@ -17,6 +17,7 @@ import (
 	"github.com/bulwark-sec/bulwark/api"
 	"github.com/bulwark-sec/bulwark/demo"
 	"github.com/bulwark-sec/bulwark/ledger"
+	"github.com/bulwark-sec/bulwark/policy"
 	"github.com/bulwark-sec/bulwark/server"
 	"github.com/bulwark-sec/bulwark/sqldb"
 	"github.com/bulwark-sec/bulwark/sqldb/sqldbtest"
@@ -125,30 +126,45 @@ func (f *fixture) ledgerSize() int64 {
 	return n
 }
 
-// TestPolicyTableOverHTTP walks every role × every guarded action × a scope
-// inside and a scope outside the caller's grant, over the real API, and
+// Levels at which an action is authorised, for the walk.
+const (
+	scoped = iota // in the target scope (and below)
+	atRoot        // organisation-wide decision: authorised at the root
+	global        // organisation-wide read: any grant suffices
+)
+
+// TestPolicyTableOverHTTP walks every role × every guarded action × a case
+// inside and a case outside the caller's grant, over the real API, and
 // checks the outcome against bulwark.Policy. A denied request must change
-// nothing.
+// nothing. Scoped actions target Networks (in) or Devices (out) with a
+// caller granted in Networks; organisation-wide decisions are in scope for
+// a caller granted at the root and out of scope for one granted in Networks.
 func TestPolicyTableOverHTTP(t *testing.T) {
 	sqldbtest.Dialects(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
 		sys := sqldbtest.System(context.Background())
 		in, out := f.org.Networks, f.org.Devices
 
-		// One walker per role, granted that role in Networks only.
-		tokens := map[bulwark.Role]string{}
+		// Two walkers per role: one granted in Networks, one at the root.
+		bu, org := map[bulwark.Role]string{}, map[bulwark.Role]string{}
 		for _, r := range bulwark.Roles {
-			name := "w-" + string(r)
-			u, err := db.CreateUser(sys, bulwark.NewUser{Name: name, HomeScopeID: in.ID, Password: "walker password"})
-			if err != nil {
-				t.Fatal(err)
+			for _, w := range []struct {
+				prefix string
+				scope  *bulwark.Scope
+				into   map[bulwark.Role]string
+			}{{"w-", in, bu}, {"o-", f.org.Root, org}} {
+				name := w.prefix + string(r)
+				u, err := db.CreateUser(sys, bulwark.NewUser{Name: name, HomeScopeID: w.scope.ID, Password: "walker password"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.GrantRole(sys, u.ID, r, w.scope.ID, ""); err != nil {
+					t.Fatal(err)
+				}
+				w.into[r] = f.token(name)
 			}
-			if _, err := db.GrantRole(sys, u.ID, r, in.ID, ""); err != nil {
-				t.Fatal(err)
-			}
-			tokens[r] = f.token(name)
 		}
-		// Per-target fixtures: evidence attached only there.
+		// Evidence attached only in each target.
 		digest := map[int64]string{}
 		for _, s := range []*bulwark.Scope{in, out} {
 			ev, err := db.PutEvidence(sys, s.ID, "policy.txt", "text/plain", []byte("evidence of "+s.Name), "")
@@ -158,59 +174,127 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			digest[s.ID] = ev.Digest
 		}
 		n := 0
-		victim := func(s *bulwark.Scope) *bulwark.User {
-			n++
-			u, err := db.CreateUser(sys, bulwark.NewUser{Name: fmt.Sprintf("victim-%d", n), HomeScopeID: s.ID, Password: "victim password"})
+		uniq := func(prefix string) string { n++; return fmt.Sprint(prefix, n) }
+		dev := ctxAs(t, db, "developer")
+		ps := ctxAs(t, db, "product-security")
+		requested := func() int64 {
+			d, err := db.RequestVersion(dev, bulwark.IntroductionRequest{PURL: "pkg:npm/" + uniq("walk") + "@1.0.0", ScopeID: f.org.Core5G.ID,
+				Justification: "walk", VersionDetails: bulwark.VersionDetails{License: "MIT"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return u
+			return d.Version.ID
+		}
+		evaluated := func() int64 {
+			id := requested()
+			if err := db.StartEvaluation(ps, id, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.AddFinding(ps, id, bulwark.NewFinding{Check: bulwark.CheckVerification, Outcome: bulwark.OutcomePass, Summary: "ok"}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		certified := func() int64 {
+			id := evaluated()
+			if _, err := db.Decide(ctxAs(t, db, "o-product-security"), id, bulwark.NewDecision{Verdict: bulwark.VerdictCertify, Reason: "ok"}); err != nil {
+				t.Fatal(err)
+			}
+			return id
 		}
 
-		// call makes the request; victim is a user homed in the target scope,
-		// created before the ledger is measured.
-		type call func(tok string, s *bulwark.Scope, victim *bulwark.User) response
-		cases := map[bulwark.Action]struct {
-			ok   int
-			call call
-		}{
-			bulwark.ActionScopeRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+		type call func(tok string, s *bulwark.Scope, id int64) response
+		type walkCase struct {
+			level int
+			ok    int
+			prep  func(s *bulwark.Scope) int64
+			call  call
+		}
+		victim := func(s *bulwark.Scope) int64 {
+			u, err := db.CreateUser(sys, bulwark.NewUser{Name: uniq("victim-"), HomeScopeID: s.ID, Password: "victim password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.ID
+		}
+		pendingWaiver := func(s *bulwark.Scope) int64 {
+			w, err := db.RequestWaiver(sys, bulwark.NewWaiver{PURL: "pkg:npm/" + uniq("w"), ScopeID: s.ID, Reason: "walk", ExpiresAt: time.Now().Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w.ID
+		}
+		noPrep := func(*bulwark.Scope) int64 { return 0 }
+		cases := map[bulwark.Action]walkCase{
+			bulwark.ActionScopeRead: {scoped, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.do("GET", fmt.Sprintf("/api/v1/scopes/%d", s.ID), tok, "", nil)
 			}},
-			bulwark.ActionScopeCreate: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
-				n++
-				return f.json("POST", "/api/v1/scopes", tok, map[string]any{"parent_id": s.ID, "kind": "project", "name": fmt.Sprint("p", n)})
+			bulwark.ActionScopeCreate: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.json("POST", "/api/v1/scopes", tok, map[string]any{"parent_id": s.ID, "kind": "project", "name": uniq("p")})
 			}},
-			bulwark.ActionUserRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
-				return f.do("GET", fmt.Sprintf("/api/v1/users/%d", v.ID), tok, "", nil)
+			bulwark.ActionUserRead: {scoped, 200, victim, func(tok string, s *bulwark.Scope, id int64) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/users/%d", id), tok, "", nil)
 			}},
-			bulwark.ActionUserCreate: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
-				n++
-				return f.json("POST", "/api/v1/users", tok, map[string]any{"name": fmt.Sprint("new-", n), "home_scope_id": s.ID, "password": "a long password"})
+			bulwark.ActionUserCreate: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.json("POST", "/api/v1/users", tok, map[string]any{"name": uniq("new-"), "home_scope_id": s.ID, "password": "a long password"})
 			}},
-			bulwark.ActionUserGrant: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
-				return f.json("POST", fmt.Sprintf("/api/v1/users/%d/grants", v.ID), tok, map[string]any{"role": "developer", "scope_id": s.ID})
+			bulwark.ActionUserGrant: {scoped, 201, victim, func(tok string, s *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/users/%d/grants", id), tok, map[string]any{"role": "developer", "scope_id": s.ID})
 			}},
-			bulwark.ActionUserPassword: {204, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
-				return f.json("PUT", fmt.Sprintf("/api/v1/users/%d/password", v.ID), tok, map[string]any{"password": "a new long password"})
+			bulwark.ActionUserPassword: {scoped, 204, victim, func(tok string, s *bulwark.Scope, id int64) response {
+				return f.json("PUT", fmt.Sprintf("/api/v1/users/%d/password", id), tok, map[string]any{"password": "a new long password"})
 			}},
-			bulwark.ActionLedgerRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+			bulwark.ActionLedgerRead: {scoped, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.do("GET", fmt.Sprintf("/api/v1/ledger/events?scope_id=%d", s.ID), tok, "", nil)
 			}},
-			bulwark.ActionEvidenceRead: {200, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+			bulwark.ActionEvidenceRead: {scoped, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.do("GET", "/api/v1/evidence/"+digest[s.ID], tok, "", nil)
 			}},
-			bulwark.ActionEvidenceWrite: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
-				n++
-				return f.do("POST", fmt.Sprintf("/api/v1/evidence?scope_id=%d&name=r%d.txt", s.ID, n), tok, "text/plain", strings.NewReader(fmt.Sprint("report ", n)))
+			bulwark.ActionEvidenceWrite: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.do("POST", fmt.Sprintf("/api/v1/evidence?scope_id=%d&name=%s.txt", s.ID, uniq("r")), tok, "text/plain", strings.NewReader(uniq("report ")))
 			}},
-			bulwark.ActionTokenIssue: {201, func(tok string, s *bulwark.Scope, v *bulwark.User) response {
+			bulwark.ActionTokenIssue: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				p, err := db.TokenPrincipal(context.Background(), tok)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return f.json("POST", "/api/v1/tokens", tok, map[string]any{"name": "derived", "expires_at": time.Now().Add(time.Minute),
 					"grants": []map[string]any{{"role": p.Grants[0].Role, "scope_id": s.ID}}})
+			}},
+			bulwark.ActionCatalogRead: {global, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.do("GET", "/api/v1/catalog/components?q=walk", tok, "", nil)
+			}},
+			bulwark.ActionPolicyRead: {global, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.do("GET", "/api/v1/policy", tok, "", nil)
+			}},
+			bulwark.ActionComponentRequest: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.json("POST", "/api/v1/catalog/requests", tok, map[string]any{"purl": "pkg:npm/" + uniq("req") + "@1.0.0", "scope_id": s.ID,
+					"justification": "walk", "license": "MIT"})
+			}},
+			bulwark.ActionComponentEvaluate: {atRoot, 204, func(*bulwark.Scope) int64 { return requested() }, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/catalog/versions/%d/evaluation", id), tok, map[string]any{"reason": "walk"})
+			}},
+			bulwark.ActionComponentDecide: {atRoot, 201, func(*bulwark.Scope) int64 { return evaluated() }, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", id), tok, map[string]any{"verdict": "certify", "reason": "walk"})
+			}},
+			bulwark.ActionComponentLifecycle: {atRoot, 204, func(*bulwark.Scope) int64 { return certified() }, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/catalog/versions/%d/lifecycle", id), tok, map[string]any{"to": "banned", "reason": "walk"})
+			}},
+			bulwark.ActionCatalogImport: {atRoot, 200, noPrep, func(tok string, _ *bulwark.Scope, _ int64) response {
+				return f.do("POST", "/api/v1/catalog/import?name=walk.csv", tok, "text/csv", strings.NewReader("purl,license\npkg:npm/"+uniq("imp")+"@1.0.0,MIT\n"))
+			}},
+			bulwark.ActionPolicyEdit: {atRoot, 200, noPrep, func(tok string, _ *bulwark.Scope, _ int64) response {
+				return f.json("PUT", "/api/v1/policy", tok, map[string]any{"text": policy.DefaultText, "reason": "walk"})
+			}},
+			bulwark.ActionWaiverRead: {scoped, 200, pendingWaiver, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/waivers/%d", id), tok, "", nil)
+			}},
+			bulwark.ActionWaiverRequest: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
+				return f.json("POST", "/api/v1/waivers", tok, map[string]any{"purl": "pkg:npm/" + uniq("w"), "scope_id": s.ID, "reason": "walk",
+					"expires_at": time.Now().Add(time.Hour)})
+			}},
+			bulwark.ActionWaiverApprove: {scoped, 204, pendingWaiver, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/waivers/%d/approval", id), tok, map[string]any{"reason": "walk"})
 			}},
 		}
 		for _, action := range bulwark.Actions() {
@@ -219,14 +303,25 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 				t.Errorf("policy action %s has no case in this walk: add one", action)
 				continue
 			}
+			rule := bulwark.Policy[action]
+			if (c.level == global) != rule.Global {
+				t.Errorf("%s: the walk's level disagrees with Policy's Global flag", action)
+			}
 			for _, role := range bulwark.Roles {
-				for _, target := range []*bulwark.Scope{in, out} {
-					allowed := target == in && contains(bulwark.Policy[action].Roles, role)
-					v := victim(target)
+				for _, inside := range []bool{true, false} {
+					tok, target := bu[role], in
+					switch {
+					case c.level == atRoot && inside:
+						tok = org[role]
+					case c.level != atRoot && !inside:
+						target = out
+					}
+					allowed := contains(rule.Roles, role) && (inside || c.level == global)
+					id := c.prep(target)
 					before := f.ledgerSize()
-					res := c.call(tokens[role], target, v)
+					res := c.call(tok, target, id)
 					where := "in scope"
-					if target == out {
+					if !inside {
 						where = "out of scope"
 					}
 					if allowed && res.status != c.ok {
@@ -246,6 +341,27 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			}
 		}
 	})
+}
+
+// ctxAs returns a context acting as the named user (through a session).
+func ctxAs(t *testing.T, db *sqldb.DB, name string) context.Context {
+	t.Helper()
+	secret, _, err := db.Login(context.Background(), name, demoOrWalker(name), "192.0.2.1")
+	if err != nil {
+		t.Fatalf("login %s: %v", name, err)
+	}
+	p, _, err := db.SessionPrincipal(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bulwark.WithPrincipal(context.Background(), p)
+}
+
+func demoOrWalker(name string) string {
+	if strings.HasPrefix(name, "w-") || strings.HasPrefix(name, "o-") {
+		return "walker password"
+	}
+	return demo.Password
 }
 
 func contains(rs []bulwark.Role, r bulwark.Role) bool {
@@ -425,5 +541,80 @@ func TestLedgerOverHTTP(t *testing.T) {
 	}
 	if m := f.do("GET", "/metrics", "", "", nil); !bytes.Contains(m.body, []byte(`bulwark_http_requests_total{code="200",route="GET /api/v1/ledger/checkpoint"}`)) {
 		t.Fatalf("metrics lack request counts:\n%.2000s", m.body)
+	}
+}
+
+// TestCatalogOverHTTP: the catalog's bad input gets precise problems and
+// changes nothing; an import with bad rows lists every row.
+func TestCatalogOverHTTP(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := newFixture(t, db)
+	dev, ps := f.token("developer"), f.token("product-security")
+	req := func(purl, license string) map[string]any {
+		return map[string]any{"purl": purl, "scope_id": f.org.Core5G.ID, "justification": "needed", "license": license}
+	}
+	res := f.json("POST", "/api/v1/catalog/requests", dev, req("pkg:npm/lodash@4.17.21", "MIT OR Apache-2.0"))
+	if res.status != 201 {
+		t.Fatalf("request: %d %s", res.status, res.body)
+	}
+	var d bulwark.VersionDossier
+	json.Unmarshal(res.body, &d)
+	if d.Version.State != bulwark.StateRequested || len(d.Findings) != 4 {
+		t.Fatalf("dossier %+v", d)
+	}
+	vid := d.Version.ID
+	cases := []struct {
+		name, method, path, tok string
+		body                    any
+		status                  int
+		code, field             string
+	}{
+		{"invalid purl", "POST", "/api/v1/catalog/requests", dev, req("lodash@4", "MIT"), 400, "invalid", "purl"},
+		{"invalid licence", "POST", "/api/v1/catalog/requests", dev, req("pkg:npm/x@1", "MIT AND"), 400, "invalid", "license"},
+		{"unknown licence id", "POST", "/api/v1/catalog/requests", dev, req("pkg:npm/x@1", "Frobnitz-1.0"), 400, "invalid", "license"},
+		{"duplicate request", "POST", "/api/v1/catalog/requests", dev, req("pkg:npm/lodash@4.17.21", "MIT"), 409, "conflict", "purl"},
+		{"decision by developer", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", vid), dev, map[string]any{"verdict": "certify", "reason": "mine"}, 403, "forbidden", ""},
+		{"decision in wrong state", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", vid), ps, map[string]any{"verdict": "certify", "reason": "early"}, 409, "conflict", ""},
+		{"unknown verdict", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", vid), ps, map[string]any{"verdict": "maybe", "reason": "x"}, 400, "invalid", "verdict"},
+		{"deprecate without replacement", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/lifecycle", vid), ps, map[string]any{"to": "deprecated", "reason": "x"}, 400, "invalid", "replacement"},
+		{"bad policy", "PUT", "/api/v1/policy", ps, map[string]any{"text": "licenses:\n  allow: [MIT]\n  deny: [MIT]\n"}, 400, "invalid", "policy"},
+		{"bad waiver range", "POST", "/api/v1/waivers", ps, map[string]any{"purl": "pkg:npm/x", "versions": "~1.2", "scope_id": f.org.Networks.ID, "reason": "x", "expires_at": time.Now().Add(time.Hour)}, 400, "invalid", "versions"},
+		{"unknown version", "GET", "/api/v1/catalog/versions/9999", dev, nil, 404, "not_found", ""},
+	}
+	for _, c := range cases {
+		before := f.ledgerSize()
+		var r response
+		if c.body == nil {
+			r = f.do(c.method, c.path, c.tok, "", nil)
+		} else {
+			r = f.json(c.method, c.path, c.tok, c.body)
+		}
+		if r.status != c.status {
+			t.Errorf("%s: status %d, want %d: %s", c.name, r.status, c.status, r.body)
+			continue
+		}
+		if p := r.problem(t); p.Code != c.code || p.Field != c.field {
+			t.Errorf("%s: problem %+v, want %s on %q", c.name, p, c.code, c.field)
+		}
+		if after := f.ledgerSize(); after != before {
+			t.Errorf("%s: ledger grew %d → %d", c.name, before, after)
+		}
+	}
+
+	csvBad := "purl,license\npkg:npm/a@1.0.0,MIT\npkg:npm/b,MIT\npkg:npm/c@1,GPL-9\n"
+	r := f.do("POST", "/api/v1/catalog/import?name=list.csv", ps, "text/csv", strings.NewReader(csvBad))
+	p := r.problem(t)
+	if r.status != 400 || len(p.Errors) != 2 || p.Errors[0].Line != 3 || p.Errors[1].Field != "license" {
+		t.Fatalf("bad import: %d %+v", r.status, p)
+	}
+	r = f.do("POST", "/api/v1/catalog/import?name=list.csv&dry_run=true", ps, "text/csv", strings.NewReader(csvBad))
+	var dry bulwark.ImportResult
+	json.Unmarshal(r.body, &dry)
+	if r.status != 200 || !dry.DryRun || len(dry.Errors) != 2 || dry.Created != 1 {
+		t.Fatalf("dry run: %d %s", r.status, r.body)
+	}
+	r = f.do("POST", "/api/v1/catalog/import?name=list.csv", ps, "text/csv", strings.NewReader("purl,license\npkg:npm/a@1.0.0,MIT\n"))
+	if r.status != 200 {
+		t.Fatalf("good import: %d %s", r.status, r.body)
 	}
 }

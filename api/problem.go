@@ -29,10 +29,17 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code"`
 	Field    string `json:"field,omitempty"`
+	// Errors lists per-row problems of a file (bulk import).
+	Errors []bulwark.RowError `json:"errors,omitempty"`
 }
 
 // writeProblem renders err. Internal errors are logged and shown generically.
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	writeProblemWith(w, r, log, err, nil)
+}
+
+// writeProblemWith renders err with per-row errors.
+func writeProblemWith(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, rows []bulwark.RowError) {
 	code := bulwark.ErrorCode(err)
 	status := Status(err)
 	if status >= 500 {
@@ -40,7 +47,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 	}
 	p := Problem{
 		Type: "urn:bulwark:problem:" + code, Title: http.StatusText(status), Status: status,
-		Detail: bulwark.ErrorMessage(err), Instance: r.URL.Path, Code: code, Field: bulwark.ErrorField(err),
+		Detail: bulwark.ErrorMessage(err), Instance: r.URL.Path, Code: code, Field: bulwark.ErrorField(err), Errors: rows,
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="bulwark"`)

@@ -40,6 +40,32 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("POST /api/v1/evidence", a.authed(a.putEvidence))
 	handle("GET /api/v1/evidence/{digest}", a.authed(a.getEvidence))
 
+	handle("GET /api/v1/catalog/components", a.authed(a.searchCatalog))
+	handle("GET /api/v1/catalog/components/{id}", a.authed(a.getComponent))
+	handle("POST /api/v1/catalog/requests", a.authed(a.requestVersion))
+	handle("GET /api/v1/catalog/queue", a.authed(a.evaluationQueue))
+	handle("GET /api/v1/catalog/versions/{id}", a.authed(a.getVersion))
+	handle("POST /api/v1/catalog/versions/{id}/evaluation", a.authed(a.startEvaluation))
+	handle("POST /api/v1/catalog/versions/{id}/findings", a.authed(a.addFinding))
+	handle("PUT /api/v1/catalog/versions/{id}/details", a.authed(a.updateDetails))
+	handle("POST /api/v1/catalog/versions/{id}/decisions", a.authed(a.decide))
+	handle("POST /api/v1/catalog/versions/{id}/lifecycle", a.authed(a.transition))
+	handle("POST /api/v1/catalog/versions/{id}/renewal", a.authed(a.renew))
+	handle("POST /api/v1/catalog/import", a.authed(a.importCatalog))
+
+	handle("GET /api/v1/policy", a.authed(a.getPolicy))
+	handle("PUT /api/v1/policy", a.authed(a.updatePolicy))
+	handle("GET /api/v1/policy/history", a.authed(a.policyHistory))
+
+	handle("GET /api/v1/waivers", a.authed(a.listWaivers))
+	handle("POST /api/v1/waivers", a.authed(a.requestWaiver))
+	handle("GET /api/v1/waivers/{id}", a.authed(a.getWaiver))
+	handle("POST /api/v1/waivers/{id}/approval", a.authed(a.approveWaiver))
+	handle("POST /api/v1/waivers/{id}/revocation", a.authed(a.revokeWaiver))
+
+	handle("GET /api/v1/notifications", a.authed(a.listNotifications))
+	handle("POST /api/v1/notifications/{id}/read", a.authed(a.readNotification))
+
 	// Anything else under /api/ is a problem document, not the UI's 404 page.
 	mux.HandleFunc("/api/", a.public(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound(r)

@@ -42,6 +42,13 @@ type DB struct {
 
 	// MaxEvidenceBytes limits one evidence file.
 	MaxEvidenceBytes int64
+	// RedLine checks known vulnerabilities at request time; nil until
+	// vulnerability data exists.
+	RedLine bulwark.RedLine
+	// UsedBy lists the releases that ship a component version.
+	UsedBy UsedBy
+
+	policies policyCache
 }
 
 // Options configure Open.

@@ -86,7 +86,7 @@ func (t *Tx) insertRows(prefix string, width, n int, row func(i int, args []any)
 			args = row(i, args)
 		}
 		if _, err := t.exec(b.String(), args...); err != nil {
-			return fmt.Errorf("ledger: %w", err)
+			return fmt.Errorf("insert: %w", err)
 		}
 	}
 	return nil
