@@ -349,4 +349,3 @@ func (t *Tx) updateImported(id int64, r importRow) error {
 	}
 	return t.history(id, "imported", "updated to "+string(r.State)+" from an approved-component list")
 }
-

@@ -160,7 +160,7 @@ func TestServeDemoKeepsDataAcrossRestarts(t *testing.T) {
 func TestEnvironmentSetsDefaults(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("BULWARK_DATA", dir)
-	if code, out, errs := cli(t, "", "migrate"); code != 0 || !strings.Contains(out, "schema version 1") {
+	if code, out, errs := cli(t, "", "migrate"); code != 0 || !strings.Contains(out, "sqlite database at schema version ") || !strings.Contains(out, "applied now: [1 ") {
 		t.Fatalf("migrate %d %s %s", code, out, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bulwark.db")); err != nil {
