@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/github/go-spdx/v2/spdxexp"
@@ -203,10 +204,41 @@ func LicenseIDs(expr string) []string {
 	return ids
 }
 
+// parsed remembers what go-spdx made of recent expressions: catalogs and
+// SBOMs repeat a few dozen expressions over and over, and parsing one costs
+// tens of microseconds.
+var parsed = struct {
+	sync.Mutex
+	m map[string]extracted
+}{m: map[string]extracted{}}
+
+type extracted struct {
+	ids []string
+	err error
+}
+
+const parsedMax = 4096
+
 // extract and satisfies call go-spdx, which panics on some malformed
 // input (a lone "(" dereferences nil in v2.4.0); a panic there is a parse
 // error to us, never a crashed request.
-func extract(expr string) (ids []string, err error) {
+func extract(expr string) ([]string, error) {
+	parsed.Lock()
+	e, ok := parsed.m[expr]
+	parsed.Unlock()
+	if !ok {
+		e.ids, e.err = extractUncached(expr)
+		parsed.Lock()
+		if len(parsed.m) >= parsedMax {
+			clear(parsed.m)
+		}
+		parsed.m[expr] = e
+		parsed.Unlock()
+	}
+	return slices.Clone(e.ids), e.err
+}
+
+func extractUncached(expr string) (ids []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ids, err = nil, fmt.Errorf("unbalanced or incomplete expression")

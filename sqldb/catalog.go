@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/bulwark-sec/bulwark/policy"
@@ -193,6 +194,10 @@ func (t *Tx) setLicenses(versionID int64, expr string) error {
 	if _, err := t.exec("DELETE FROM version_licenses WHERE version_id = ?", versionID); err != nil {
 		return err
 	}
+	var componentID int64
+	if err := t.queryRow("SELECT component_id FROM component_versions WHERE id = ?", versionID).Scan(&componentID); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, id := range policy.LicenseIDs(expr) {
 		id = strings.ToLower(id)
@@ -200,7 +205,7 @@ func (t *Tx) setLicenses(versionID int64, expr string) error {
 			continue
 		}
 		seen[id] = true
-		if _, err := t.exec("INSERT INTO version_licenses (version_id, license_id) VALUES (?, ?)", versionID, id); err != nil {
+		if _, err := t.exec("INSERT INTO version_licenses (version_id, license_id, component_id) VALUES (?, ?, ?)", versionID, id, componentID); err != nil {
 			return err
 		}
 	}
@@ -283,14 +288,14 @@ func (db *DB) RequestVersion(ctx context.Context, r bulwark.IntroductionRequest)
 		}
 		d := r.VersionDetails
 		var state string
-		err = t.queryRow("SELECT id, state FROM component_versions WHERE component_id = ? AND version = ?", compID, p.Version).Scan(&versionID, &state)
+		err = t.queryRow("SELECT id, state FROM component_versions WHERE purl = ?", p.Versioned()).Scan(&versionID, &state)
 		switch {
 		case err == sql.ErrNoRows:
 			err = t.queryRow(`INSERT INTO component_versions (component_id, version, purl, license, supplier, hashes, download_location,
-				export_control, personal_data, support_ends, state, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, compID, p.Version, p.Versioned(), d.License, d.Supplier,
+				export_control, personal_data, support_ends, state, origin, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, compID, p.Version, p.Versioned(), d.License, d.Supplier,
 				jsonText(d.Hashes), d.DownloadLocation, d.ExportControl, d.PersonalData, optMicros(d.SupportEnds),
-				string(bulwark.StateRequested), micros(t.now), micros(t.now)).Scan(&versionID)
+				string(bulwark.StateRequested), "request", micros(t.now), micros(t.now)).Scan(&versionID)
 			if err != nil {
 				return err
 			}
@@ -350,7 +355,11 @@ func conflictForState(purl string, s bulwark.VersionState) error {
 	return bulwark.ConflictError("purl", "%s is %s and cannot be requested", purl, s)
 }
 
-// SearchCatalog implements bulwark.CatalogService.
+// SearchCatalog implements bulwark.CatalogService. Results come in
+// component id order. The query is driven by the most selective index at
+// hand — licence ids, then states, then the components themselves — walked
+// in component order, so a page stops as soon as it is full, whether
+// matches are many or few.
 func (db *DB) SearchCatalog(ctx context.Context, f bulwark.CatalogFilter, page bulwark.Page) (out []*bulwark.Component, next string, err error) {
 	defer bulwark.Wrap(&err, "SearchCatalog")
 	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionCatalogRead, ""); err != nil {
@@ -366,66 +375,130 @@ func (db *DB) SearchCatalog(ctx context.Context, f bulwark.CatalogFilter, page b
 	if f.SupportDue < 0 || f.SupportDue > 3650 {
 		return nil, "", bulwark.FieldError("support_due", "a number of days from 0 to 3650")
 	}
-	where, args := []string{"c.id > ?"}, []any{after}
+	lic := strings.ToLower(strings.TrimSpace(f.License))
 	q := strings.TrimSpace(f.Query)
+	// The trigram index answers LIKE for three characters or more, but only
+	// without an ESCAPE clause, so only for text with no wildcards.
+	trigram := db.dialect == SQLite && utf8.RuneCountInString(q) >= 3 && !strings.ContainsAny(q, `%_\`) &&
+		!strings.HasPrefix(strings.ToLower(q), "pkg:")
+	var from, idCol string
+	var w where
 	switch {
+	case lic == "" && f.State == "" && trigram:
+		// Names drive: the trigram index yields rowids in order, so a broad
+		// term stops after one page instead of collecting every match.
+		from, idCol = "components_fts fts JOIN components c ON c.id = fts.rowid", "fts.rowid"
+		w.add("fts.search_name LIKE ?", "%"+strings.ToLower(q)+"%")
+	case lic != "":
+		from, idCol = "version_licenses vl JOIN component_versions v ON v.id = vl.version_id JOIN components c ON c.id = vl.component_id", "vl.component_id"
+		w.add("vl.license_id = ?", lic)
+	case f.State != "":
+		from, idCol = "component_versions v JOIN components c ON c.id = v.component_id", "v.component_id"
+	default:
+		from, idCol = "components c", "c.id"
+	}
+	w.add(idCol+" > ?", after)
+	// The licence is matched by the driver; the other version filters apply
+	// to the same version row.
+	vw := db.versionConds(bulwark.CatalogFilter{State: f.State, SupportDue: f.SupportDue})
+	switch {
+	case len(vw.conds) == 0:
+	case lic == "" && f.State == "":
+		w.add("EXISTS (SELECT 1 FROM component_versions v WHERE v.component_id = c.id AND "+vw.sql()+")", vw.args...)
+	default:
+		w.add(vw.sql(), vw.args...)
+	}
+	switch {
+	case idCol == "fts.rowid":
 	case strings.HasPrefix(strings.ToLower(q), "pkg:"):
 		if p, err := purl.Parse(q); err == nil && p.Version == "" {
 			q = p.Component() // normalised, so "pkg:PyPI/Django" finds pkg:pypi/django
 		}
-		where, args = append(where, "c.purl LIKE ? ESCAPE '\\'"), append(args, likeEscape(q)+"%")
+		if db.dialect == SQLite {
+			// SQLite's LIKE ignores case, so it cannot use the index; a range can.
+			w.add("c.purl >= ? AND c.purl < ?", q, q+"\U0010FFFF")
+		} else {
+			w.add(`c.purl LIKE ? ESCAPE '\'`, likeEscape(q)+"%")
+		}
 	case q != "":
-		where, args = append(where, "c.search_name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(strings.ToLower(q))+"%")
-	}
-	vconds, vargs := db.versionConds(f)
-	if len(vconds) > 0 {
-		where = append(where, "EXISTS (SELECT 1 FROM component_versions v WHERE v.component_id = c.id AND "+strings.Join(vconds, " AND ")+")")
-		args = append(args, vargs...)
+		// With a licence or state index driving, testing each candidate's
+		// name stops with the page; collecting every name match would not.
+		w.add(`c.search_name LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(q))+"%")
 	}
 	limit := page.EffectiveLimit()
+	query := fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", idCol, from, w.sql(), idCol, limit+1)
 	err = db.readTx(ctx, func(t *Tx) error {
-		rows, err := t.query("SELECT "+componentCols+" FROM components c WHERE "+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY c.id LIMIT %d", limit+1), args...)
+		rows, err := t.query(query, w.args...)
 		if err != nil {
 			return err
 		}
+		var ids []any
 		for rows.Next() {
-			c, err := scanComponent(rows)
-			if err != nil {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
 				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if len(ids) > limit {
+			ids = ids[:limit]
+			next = bulwark.CursorAfter(ids[limit-1].(int64))
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		crows, err := t.query("SELECT "+componentCols+" FROM components c WHERE c.id IN (?"+strings.Repeat(", ?", len(ids)-1)+") ORDER BY c.id", ids...)
+		if err != nil {
+			return err
+		}
+		for crows.Next() {
+			c, err := scanComponent(crows)
+			if err != nil {
+				crows.Close()
 				return err
 			}
 			out = append(out, c)
 		}
-		rows.Close()
-		if len(out) > limit {
-			out = out[:limit]
-			next = bulwark.CursorAfter(out[limit-1].ID)
-		}
-		return t.attachVersions(out, vconds, vargs)
+		crows.Close()
+		vw := db.versionConds(f)
+		return t.attachVersions(out, vw.conds, vw.args)
 	})
 	return out, next, err
 }
+
+// where collects SQL conditions and their arguments in order.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string { return strings.Join(w.conds, " AND ") }
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // versionConds turns the version filters into conditions on alias v.
-func (db *DB) versionConds(f bulwark.CatalogFilter) ([]string, []any) {
-	var conds []string
-	var args []any
+func (db *DB) versionConds(f bulwark.CatalogFilter) where {
+	var w where
 	if f.State != "" {
-		conds, args = append(conds, "v.state = ?"), append(args, string(f.State))
+		w.add("v.state = ?", string(f.State))
 	}
 	if lic := strings.TrimSpace(f.License); lic != "" {
-		conds, args = append(conds, "v.id IN (SELECT version_id FROM version_licenses WHERE license_id = ?)"), append(args, strings.ToLower(lic))
+		w.add("EXISTS (SELECT 1 FROM version_licenses l WHERE l.version_id = v.id AND l.license_id = ?)", strings.ToLower(lic))
 	}
 	if f.SupportDue > 0 {
-		now := db.now().UTC()
-		conds = append(conds, "v.support_ends IS NOT NULL AND v.support_ends <= ? AND v.state IN (?, ?)")
-		args = append(args, micros(now.AddDate(0, 0, f.SupportDue)), string(bulwark.StateCertified), string(bulwark.StateDeprecated))
+		w.add("v.support_ends IS NOT NULL AND v.support_ends <= ? AND v.state IN (?, ?)",
+			micros(db.now().UTC().AddDate(0, 0, f.SupportDue)), string(bulwark.StateCertified), string(bulwark.StateDeprecated))
 	}
-	return conds, args
+	return w
 }
 
 // attachVersions loads the versions of cs (those matching conds, if any).
@@ -505,6 +578,12 @@ func (db *DB) FindVersion(ctx context.Context, id int64) (d *bulwark.VersionDoss
 		}
 		if d.History, err = t.versionHistory(id); err != nil {
 			return err
+		}
+		if origin, err := t.versionOrigin(id); err != nil {
+			return err
+		} else if digest, ok := strings.CutPrefix(origin, "import:"); ok {
+			d.History = append([]*bulwark.HistoryEntry{{Time: v.CreatedAt, Actor: "import", Kind: "imported",
+				Summary: "entered the catalog from an approved-component list (evidence " + digest + ")"}}, d.History...)
 		}
 		if d.Waivers, err = t.waiversFor(v.ComponentPURL); err != nil {
 			return err
@@ -589,6 +668,12 @@ func (t *Tx) decisions(versionID int64) ([]*bulwark.Decision, error) {
 		out = append(out, &d)
 	}
 	return out, rows.Err()
+}
+
+func (t *Tx) versionOrigin(versionID int64) (string, error) {
+	var o string
+	err := t.queryRow("SELECT origin FROM component_versions WHERE id = ?", versionID).Scan(&o)
+	return o, err
 }
 
 func (t *Tx) versionHistory(versionID int64) ([]*bulwark.HistoryEntry, error) {

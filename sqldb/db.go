@@ -100,7 +100,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		// instead of failing on lock upgrade.
 		db.sql, err = sql.Open("sqlite", "file:"+path+
 			"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"+
-			"&_pragma=synchronous(NORMAL)&_txlock=immediate")
+			"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}

@@ -23,7 +23,6 @@ func validateImport(rows []bulwark.ImportRow) ([]importRow, []bulwark.RowError) 
 	fail := func(line int, err error) {
 		errs = append(errs, bulwark.RowError{Line: line, Field: bulwark.ErrorField(err), Message: bulwark.ErrorMessage(err)})
 	}
-	licenses := map[string]string{} // the same few expressions repeat
 	seen := map[string]int{}
 	out := make([]importRow, 0, len(rows))
 	for _, r := range rows {
@@ -57,20 +56,6 @@ func validateImport(rows []bulwark.ImportRow) ([]importRow, []bulwark.RowError) 
 			}
 			r.Replacement = rp.Versioned()
 		}
-		if err := r.VersionDetails.Validate(); err != nil {
-			fail(r.Line, err)
-			continue
-		}
-		lic, ok := licenses[r.License]
-		if !ok {
-			norm, err := policy.NormalizeLicense(r.License)
-			if err != nil {
-				fail(r.Line, err)
-				continue
-			}
-			licenses[r.License], lic = norm, norm
-		}
-		r.License = lic
 		if err := normalizeDetails(&r.VersionDetails); err != nil {
 			fail(r.Line, err)
 			continue
@@ -95,7 +80,7 @@ func (db *DB) Import(ctx context.Context, rows []bulwark.ImportRow, source []byt
 		if err != nil {
 			return err
 		}
-		if err := t.importRows(good, res, dryRun || len(res.Errors) > 0); err != nil {
+		if err := t.importRows(good, res, dryRun || len(res.Errors) > 0, "import:"+bulwark.DigestBytes(source)); err != nil {
 			return err
 		}
 		if dryRun || len(res.Errors) > 0 {
@@ -142,15 +127,22 @@ func (t *Tx) rootID() (int64, error) {
 
 // importRows writes the rows (and counts them); the caller rolls back for a
 // dry run.
-func (t *Tx) importRows(rows []importRow, res *bulwark.ImportResult, countOnly bool) error {
-	const chunk = 500
+func (t *Tx) importRows(rows []importRow, res *bulwark.ImportResult, countOnly bool, origin string) error {
+	const chunk = 4000 // rows per round of lookups; statements are chunked further below
 	for lo := 0; lo < len(rows); lo += chunk {
 		batch := rows[lo:min(lo+chunk, len(rows))]
-		compIDs, err := t.importComponents(batch, res)
+		compIDs, created, err := t.importComponents(batch, res)
 		if err != nil {
 			return err
 		}
-		existing, err := t.existingVersions(batch)
+		// Versions of components created just now cannot exist yet.
+		var known []importRow
+		for _, r := range batch {
+			if !created[r.p.Component()] {
+				known = append(known, r)
+			}
+		}
+		existing, err := t.existingVersions(known)
 		if err != nil {
 			return err
 		}
@@ -171,15 +163,16 @@ func (t *Tx) importRows(rows []importRow, res *bulwark.ImportResult, countOnly b
 		if countOnly || len(fresh) == 0 {
 			continue
 		}
-		if err := t.insertImported(fresh, compIDs); err != nil {
+		if err := t.insertImported(fresh, compIDs, origin); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// importComponents returns ids of the batch's components, creating missing ones.
-func (t *Tx) importComponents(batch []importRow, res *bulwark.ImportResult) (map[string]int64, error) {
+// importComponents returns ids of the batch's components, creating missing
+// ones, and which it created.
+func (t *Tx) importComponents(batch []importRow, res *bulwark.ImportResult) (map[string]int64, map[string]bool, error) {
 	ids := map[string]int64{}
 	var keys []any
 	for _, r := range batch {
@@ -190,14 +183,14 @@ func (t *Tx) importComponents(batch []importRow, res *bulwark.ImportResult) (map
 	}
 	rows, err := t.query("SELECT id, purl FROM components WHERE purl IN (?"+strings.Repeat(", ?", len(keys)-1)+")", keys...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for rows.Next() {
 		var id int64
 		var p string
 		if err := rows.Scan(&id, &p); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		ids[p] = id
 	}
@@ -212,37 +205,21 @@ func (t *Tx) importComponents(batch []importRow, res *bulwark.ImportResult) (map
 	}
 	res.Components += len(missing)
 	if len(missing) == 0 {
-		return ids, nil
+		return ids, added, nil
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO components (purl, type, namespace, name, display_name, search_name, description, alternatives, created_at) VALUES ")
-	args := make([]any, 0, 9*len(missing))
-	for i, r := range missing {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, r.p.Component(), r.p.Type, r.p.Namespace, r.p.Name, r.p.DisplayName(), strings.ToLower(r.p.DisplayName()),
-			r.Description, jsonText(r.Alternatives), micros(t.now))
-	}
-	b.WriteString(" RETURNING id, purl")
-	rows, err = t.query(b.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var p string
-		if err := rows.Scan(&id, &p); err != nil {
-			return nil, err
-		}
-		ids[p] = id
-	}
-	return ids, rows.Err()
+	err = t.insertRowsReturning("INSERT INTO components (purl, type, namespace, name, display_name, search_name, description, alternatives, created_at) VALUES ",
+		9, len(missing), func(i int, args []any) []any {
+			r := missing[i]
+			return append(args, r.p.Component(), r.p.Type, r.p.Namespace, r.p.Name, r.p.DisplayName(), strings.ToLower(r.p.DisplayName()),
+				r.Description, jsonText(r.Alternatives), micros(t.now))
+		}, func(id int64, p string) { ids[p] = id })
+	return ids, added, err
 }
 
 func (t *Tx) existingVersions(batch []importRow) (map[string]int64, error) {
+	if len(batch) == 0 {
+		return nil, nil
+	}
 	keys := make([]any, len(batch))
 	for i, r := range batch {
 		keys[i] = r.p.Versioned()
@@ -264,77 +241,36 @@ func (t *Tx) existingVersions(batch []importRow) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-func (t *Tx) insertImported(rows []importRow, compIDs map[string]int64) error {
-	const width = 15
+func (t *Tx) insertImported(rows []importRow, compIDs map[string]int64, origin string) error {
+	const width = 16
 	ids := make(map[string]int64, len(rows))
 	err := t.insertRowsReturning(`INSERT INTO component_versions (component_id, version, purl, license, supplier, hashes, download_location,
-		export_control, personal_data, support_ends, state, certified_until, replacement, created_at, updated_at) VALUES `, width, len(rows),
+		export_control, personal_data, support_ends, state, certified_until, replacement, origin, created_at, updated_at) VALUES `, width, len(rows),
 		func(i int, args []any) []any {
 			r := rows[i]
 			return append(args, compIDs[r.p.Component()], r.p.Version, r.p.Versioned(), r.License, r.Supplier, jsonText(r.Hashes),
 				r.DownloadLocation, r.ExportControl, r.PersonalData, optMicros(r.SupportEnds), string(r.State), optMicros(r.Until),
-				r.Replacement, micros(t.now), micros(t.now))
+				r.Replacement, origin, micros(t.now), micros(t.now))
 		}, func(id int64, p string) { ids[p] = id })
 	if err != nil {
 		return err
 	}
-	var lic [][2]any
+	var lic [][3]any
 	for _, r := range rows {
 		seen := map[string]bool{}
 		for _, l := range policy.LicenseIDs(r.License) {
 			l = strings.ToLower(l)
 			if !seen[l] {
 				seen[l] = true
-				lic = append(lic, [2]any{ids[r.p.Versioned()], l})
+				lic = append(lic, [3]any{ids[r.p.Versioned()], l, compIDs[r.p.Component()]})
 			}
 		}
 	}
-	if err := t.insertRows("INSERT INTO version_licenses (version_id, license_id) VALUES ", 2, len(lic), func(i int, args []any) []any {
-		return append(args, lic[i][0], lic[i][1])
-	}); err != nil {
-		return err
-	}
-	actor := t.p.Actor()
-	return t.insertRows("INSERT INTO version_history (version_id, at, actor, kind, summary) VALUES ", 5, len(rows), func(i int, args []any) []any {
-		return append(args, ids[rows[i].p.Versioned()], micros(t.now), actor, "imported", "imported as "+string(rows[i].State)+" from an approved-component list")
+	// The timeline of an imported version starts from its origin column and
+	// the import's ledger event; no history row per version is needed.
+	return t.insertRows("INSERT INTO version_licenses (version_id, license_id, component_id) VALUES ", 3, len(lic), func(i int, args []any) []any {
+		return append(args, lic[i][0], lic[i][1], lic[i][2])
 	})
-}
-
-// insertRowsReturning is insertRows for statements that return (id, purl).
-func (t *Tx) insertRowsReturning(prefix string, width, n int, row func(i int, args []any) []any, got func(id int64, purl string)) error {
-	per := 900 / width
-	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
-	for lo := 0; lo < n; lo += per {
-		hi := min(lo+per, n)
-		var b strings.Builder
-		b.WriteString(prefix)
-		args := make([]any, 0, (hi-lo)*width)
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b.WriteString(", ")
-			}
-			b.WriteString(tuple)
-			args = row(i, args)
-		}
-		b.WriteString(" RETURNING id, purl")
-		rows, err := t.query(b.String(), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var p string
-			if err := rows.Scan(&id, &p); err != nil {
-				rows.Close()
-				return err
-			}
-			got(id, p)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (t *Tx) updateImported(id int64, r importRow) error {

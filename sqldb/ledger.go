@@ -68,25 +68,80 @@ func (t *Tx) insertHashes(rows []hashRow) error {
 }
 
 // insertRows runs prefix with n rows of width placeholders each, in chunks
-// that stay under both drivers' parameter limits.
+// that stay under both drivers' parameter limits. The statement for a full
+// chunk is prepared once and reused: preparing dominates otherwise.
 func (t *Tx) insertRows(prefix string, width, n int, row func(i int, args []any) []any) error {
-	const maxParams = 900
+	return t.chunks(prefix, "", width, n, row, nil)
+}
+
+// insertRowsReturning is insertRows for statements that return (id, purl).
+func (t *Tx) insertRowsReturning(prefix string, width, n int, row func(i int, args []any) []any, got func(id int64, purl string)) error {
+	return t.chunks(prefix, " RETURNING id, purl", width, n, row, got)
+}
+
+const maxParams = 8000
+
+func (t *Tx) chunks(prefix, suffix string, width, n int, row func(i int, args []any) []any, got func(int64, string)) error {
 	per := maxParams / width
 	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
-	for lo := 0; lo < n; lo += per {
-		hi := min(lo+per, n)
+	sqlFor := func(rows int) string {
 		var b strings.Builder
 		b.WriteString(prefix)
-		args := make([]any, 0, (hi-lo)*width)
-		for i := lo; i < hi; i++ {
-			if i > lo {
+		for i := 0; i < rows; i++ {
+			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(tuple)
+		}
+		b.WriteString(suffix)
+		return t.db.rebind(b.String())
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for lo := 0; lo < n; lo += per {
+		hi := min(lo+per, n)
+		args := make([]any, 0, (hi-lo)*width)
+		for i := lo; i < hi; i++ {
 			args = row(i, args)
 		}
-		if _, err := t.exec(b.String(), args...); err != nil {
+		stmt := full
+		if hi-lo < per || full == nil {
+			s, err := t.tx.PrepareContext(t.ctx, sqlFor(hi-lo))
+			if err != nil {
+				return fmt.Errorf("insert: %w", err)
+			}
+			if hi-lo == per {
+				full = s
+			} else {
+				defer s.Close()
+			}
+			stmt = s
+		}
+		if got == nil {
+			if _, err := stmt.ExecContext(t.ctx, args...); err != nil {
+				return fmt.Errorf("insert: %w", err)
+			}
+			continue
+		}
+		rows, err := stmt.QueryContext(t.ctx, args...)
+		if err != nil {
 			return fmt.Errorf("insert: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var p string
+			if err := rows.Scan(&id, &p); err != nil {
+				rows.Close()
+				return err
+			}
+			got(id, p)
+		}
+		if err := rows.Close(); err != nil {
+			return err
 		}
 	}
 	return nil

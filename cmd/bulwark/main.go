@@ -61,6 +61,7 @@ func commands() []command {
 		{"scope", "list and create scopes (organisation tree)", runScope},
 		{"user", "create users, grant and revoke roles, reset passwords", runUser},
 		{"token", "create, list and revoke API tokens", runToken},
+		{"catalog", "bulk-import an approved-component list", runCatalog},
 		{"ledger", "show the signed checkpoint, prove inclusion and consistency, export a bundle", runLedger},
 		{"verify", "verify an exported ledger bundle offline (exit 0 verified, 1 not)", runVerify},
 		{"version", "print the version", runVersion},
@@ -108,7 +109,7 @@ func exitCode(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "bulwark: %s\n", ue.msg)
 		return exitUsage
 	}
-	if errors.Is(err, errNotVerified) {
+	if errors.Is(err, errNotVerified) || err == errRowsFailed {
 		return exitFailure
 	}
 	switch code := bulwark.ErrorCode(err); code {

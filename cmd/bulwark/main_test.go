@@ -276,3 +276,28 @@ func BenchmarkColdStart(b *testing.B) {
 		<-done
 	}
 }
+
+func TestCatalogImportCLI(t *testing.T) {
+	dir := t.TempDir()
+	d := "--data=" + dir
+	if code, out, errs := cli(t, "", "migrate", d); code != 0 {
+		t.Fatalf("migrate: %s %s", out, errs)
+	}
+	// The import needs the organisation root, which serve creates.
+	_, _, stop := serve(t, "--data", dir)
+	stop()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("purl,license,state\npkg:npm/express@4.18.2,MIT,\npkg:npm/left-pad,MIT,\npkg:npm/x@1,MIT OR,\n"), 0o600)
+	code, out, _ := cli(t, "", "catalog", "import", d, bad)
+	if code != 1 || !strings.Contains(out, "2 row(s) failed") || !regexp.MustCompile(`(?m)^3\s+purl\s+.*has no version`).MatchString(out) || !regexp.MustCompile(`(?m)^4\s+license\s`).MatchString(out) {
+		t.Fatalf("bad import: exit %d\n%s", code, out)
+	}
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`[{"purl": "pkg:npm/express@4.18.2", "license": "MIT"}, {"purl": "pkg:npm/express@4.17.1", "license": "MIT", "state": "banned"}]`), 0o600)
+	if code, out, errs := cli(t, "", "catalog", "import", d, "--dry-run", good); code != 0 || !strings.Contains(out, "would import") {
+		t.Fatalf("dry run: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := cli(t, "", "catalog", "import", d, good); code != 0 || !strings.Contains(out, "1 new components, 2 new versions") || !strings.Contains(out, "sha256:") {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+}

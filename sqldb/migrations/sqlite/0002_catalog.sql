@@ -14,6 +14,17 @@ CREATE TABLE components (
 );
 CREATE INDEX components_search_name ON components (search_name);
 
+-- Substring search over names through a trigram index; kept in step by
+-- triggers (components are never renamed or deleted, but be safe).
+CREATE VIRTUAL TABLE components_fts USING fts5(search_name, content='components', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER components_fts_insert AFTER INSERT ON components BEGIN
+    INSERT INTO components_fts (rowid, search_name) VALUES (new.id, new.search_name);
+END;
+CREATE TRIGGER components_fts_update AFTER UPDATE OF search_name ON components BEGIN
+    INSERT INTO components_fts (components_fts, rowid, search_name) VALUES ('delete', old.id, old.search_name);
+    INSERT INTO components_fts (rowid, search_name) VALUES (new.id, new.search_name);
+END;
+
 CREATE TABLE component_versions (
     id                INTEGER PRIMARY KEY,
     component_id      INTEGER NOT NULL REFERENCES components(id),
@@ -31,19 +42,21 @@ CREATE TABLE component_versions (
     replacement       TEXT    NOT NULL DEFAULT '',
     state_reason      TEXT    NOT NULL DEFAULT '',
     round             INTEGER NOT NULL DEFAULT 1, -- bumped when a rejected version is requested again
+    origin            TEXT    NOT NULL DEFAULT '', -- how it entered the catalog: request, or import:<evidence digest>
     created_at        INTEGER NOT NULL,
-    updated_at        INTEGER NOT NULL,
-    UNIQUE (component_id, version)
+    updated_at        INTEGER NOT NULL
 );
+CREATE INDEX component_versions_component ON component_versions (component_id);
 CREATE INDEX component_versions_state   ON component_versions (state, component_id);
 CREATE INDEX component_versions_support ON component_versions (support_ends);
 
 CREATE TABLE version_licenses (
-    version_id INTEGER NOT NULL REFERENCES component_versions(id),
-    license_id TEXT    NOT NULL, -- lower-case
+    version_id   INTEGER NOT NULL REFERENCES component_versions(id),
+    license_id   TEXT    NOT NULL, -- lower-case
+    component_id INTEGER NOT NULL, -- so licence search walks one index in component order
     PRIMARY KEY (version_id, license_id)
 );
-CREATE INDEX version_licenses_license ON version_licenses (license_id, version_id);
+CREATE INDEX version_licenses_license ON version_licenses (license_id, component_id, version_id);
 
 CREATE TABLE component_requests (
     id               INTEGER PRIMARY KEY,
