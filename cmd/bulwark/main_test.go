@@ -136,6 +136,32 @@ func TestServeDemoKeepsDataAcrossRestarts(t *testing.T) {
 	if code, body := get(t, url+"login"); code != 200 || !strings.Contains(body, "<form") {
 		t.Fatalf("login page %d", code)
 	}
+	// The demo catalog: an imported list and requests in every stage.
+	if code, body := get(t, url+"api/v1/ledger/checkpoint"); code != 200 || !strings.Contains(body, "\n") {
+		t.Fatalf("checkpoint %d", code)
+	}
+	dataDB, err := sql.Open("sqlite", filepath.Join(dir, "bulwark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	rows, err := dataDB.Query("SELECT state, COUNT(*) FROM component_versions GROUP BY state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		var n int
+		rows.Scan(&s, &n)
+		states[s] = n
+	}
+	rows.Close()
+	dataDB.Close()
+	for _, s := range []string{"certified", "deprecated", "banned", "end-of-life", "requested", "under-evaluation"} {
+		if states[s] == 0 {
+			t.Errorf("demo catalog has no %s version: %v", s, states)
+		}
+	}
 	if c := stop(); c != 0 {
 		t.Fatalf("graceful stop exited %d:\n%s", c, out.String())
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/bulwark-sec/bulwark/api"
+	"github.com/bulwark-sec/bulwark/catalogfile"
 	"github.com/bulwark-sec/bulwark/demo"
 	"github.com/bulwark-sec/bulwark/ledger"
 	"github.com/bulwark-sec/bulwark/server"
@@ -139,6 +140,9 @@ func seedDemo(ctx context.Context, db *sqldb.DB, out io.Writer) error {
 	}
 	org, err := demo.Seed(sys, db, root)
 	if err != nil {
+		return err
+	}
+	if err := demo.SeedCatalog(sys, db, org, catalogfile.Parse); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Demo organisation seeded. Sign in as:\n%s", org.String())
