@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,21 +19,29 @@ const chromiumPath = "/usr/bin/chromium"
 // screenshotDir is test-output/screenshots at the repository root.
 const screenshotDir = "../test-output/screenshots"
 
-// TestBrowserSignInLedgerVerify drives a real headless Chromium through
-// sign-in, the ledger and one event's verification, and saves screenshots
-// of the home and ledger pages at desktop and phone widths.
-func TestBrowserSignInLedgerVerify(t *testing.T) {
+// chrome is a headless Chromium driving the UI of one env, failing the
+// test on any console error: a CSP violation, a failed load, a script
+// exception.
+type chrome struct {
+	t        *testing.T
+	e        *env
+	ctx      context.Context
+	problems []string
+	stop     func() // stops collecting console messages and waits
+}
+
+// newChrome starts Chromium for e, or skips the test when there is none.
+func newChrome(t *testing.T, e *env) *chrome {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("browser test skipped: %s not found (apt-get install chromium): %v", chromiumPath, err)
 	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	e := newEnv(t)
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
@@ -46,22 +55,20 @@ func TestBrowserSignInLedgerVerify(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	browserCtx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
 	// Start the browser on a context without a deadline (a deadline on the
 	// first call would bound the browser's life), then time the flow.
 	if err := chromedp.Do(browserCtx); err != nil {
 		t.Fatalf("start %s: %v", chromiumPath, err)
 	}
-	ctx, cancel := context.WithTimeout(browserCtx, 90*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
+	t.Cleanup(cancel)
 
-	// Any console error — a CSP violation, a failed load, a script
-	// exception — fails the test.
+	c := &chrome{t: t, e: e, ctx: ctx}
 	consoleCtx, stopConsole := context.WithCancel(ctx)
 	messages := chromedp.Console(consoleCtx)
-	var problems []string
 	collected := make(chan struct{})
 	go func() {
 		defer close(collected)
@@ -70,35 +77,93 @@ func TestBrowserSignInLedgerVerify(t *testing.T) {
 				return
 			}
 			if m.Type == chromedp.ConsoleError || m.IsException() {
-				problems = append(problems, m.String()+" "+m.URL)
+				c.problems = append(c.problems, m.String()+" "+m.URL)
 			}
 		}
 	}()
+	c.stop = func() {
+		stopConsole()
+		<-collected
+	}
+	return c
+}
 
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(screenshotDir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+// finish fails the test if the browser reported errors.
+func (c *chrome) finish() {
+	c.t.Helper()
+	c.stop()
+	if len(c.problems) > 0 {
+		c.t.Errorf("the browser reported errors:\n%s", strings.Join(c.problems, "\n"))
 	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+}
+
+func (c *chrome) shot(name string) {
+	c.t.Helper()
+	png, err := chromedp.Run(c.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		c.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	read := func(what string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
+	if err := os.WriteFile(filepath.Join(screenshotDir, name), png, 0o644); err != nil {
+		c.t.Fatal(err)
 	}
+}
+
+// fullShot saves the whole page, not just the viewport, for review.
+func (c *chrome) fullShot(name string) {
+	c.t.Helper()
+	png, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		c.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir, name), png, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *chrome) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	if err := chromedp.Do(c.ctx, steps...); err != nil {
+		c.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (c *chrome) read(what string, a chromedp.Action[string]) string {
+	c.t.Helper()
+	v, err := chromedp.Run(c.ctx, a)
+	if err != nil {
+		c.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// signIn signs in as a demo user from the sign-in page.
+func (c *chrome) signIn(name string) {
+	c.t.Helper()
+	c.do("sign in as "+name,
+		chromedp.Navigate(c.e.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#login-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-name`), name),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), demo.Password),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.role-card`)),
+	)
+}
+
+func (c *chrome) signOut() {
+	c.t.Helper()
+	c.do("sign out",
+		chromedp.Click(chromedp.CSS(`form.signout button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#login-name`)),
+	)
+}
+
+// TestBrowserSignInLedgerVerify drives a real headless Chromium through
+// sign-in, the ledger and one event's verification, and saves screenshots
+// of the home and ledger pages at desktop and phone widths.
+func TestBrowserSignInLedgerVerify(t *testing.T) {
+	e := newEnv(t)
+	c := newChrome(t, e)
+	shot, do, read := c.shot, c.do, c.read
 
 	do("sign in",
 		chromedp.EmulateViewport(1280, 800),
@@ -195,10 +260,160 @@ func TestBrowserSignInLedgerVerify(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#login-name`)),
 	)
 	shot("login-1280x800.png")
+	c.finish()
+}
 
-	stopConsole()
-	<-collected
-	if len(problems) > 0 {
-		t.Errorf("the browser reported errors:\n%s", strings.Join(problems, "\n"))
+// TestBrowserCatalogJourney drives the certification workflow in Chromium:
+// a developer requests a component, product security starts the
+// evaluation, records a verification with an evidence file and certifies,
+// and the catalog search then shows the version certified. It saves
+// screenshots of the search, the dossier and the policy at desktop and
+// phone widths.
+func TestBrowserCatalogJourney(t *testing.T) {
+	e := newEnv(t)
+	c := newChrome(t, e)
+	report := filepath.Join(t.TempDir(), "loadtest-report.txt")
+	if err := os.WriteFile(report, []byte("functional suite: 412 passed\nload: 12k req/s, p99 4 ms\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	count := func(what, selector string) int {
+		t.Helper()
+		n, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(selector)+`).length`))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return n
+	}
+
+	c.do("desktop", chromedp.EmulateViewport(1280, 800))
+	c.signIn("developer")
+	c.do("request a component",
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/catalog/request"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rq-purl`)),
+		chromedp.SendKeys(chromedp.CSS(`#rq-purl`), "pkg:npm/lodash@4.17.21"),
+		chromedp.SendKeys(chromedp.CSS(`#rq-product`), "5G Core UPF"),
+		chromedp.SendKeys(chromedp.CSS(`#rq-why`), "Deep clone and debounce for the session manager; no certified alternative."),
+		chromedp.SendKeys(chromedp.CSS(`#rq-license`), "MIT"),
+		chromedp.SendKeys(chromedp.CSS(`#rq-supplier`), "OpenJS Foundation"),
+		chromedp.Click(chromedp.CSS(`form[action="/catalog/request"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.checks-grid .finding`)),
+	)
+	if n := count("automatic findings", `.checks-grid > section:first-child .finding`); n != 4 {
+		t.Errorf("the new dossier shows %d automatic findings, want 4", n)
+	}
+	if n := count("decision forms", `form[action$="/decisions"]`); n != 0 {
+		t.Error("the developer is offered the decision form")
+	}
+	c.shot("dossier-requested-1280x800.png")
+	c.signOut()
+
+	c.signIn("product-security")
+	if n := c.read("queue count", chromedp.Text(chromedp.CSS(`.todo-count`))); n != "1" {
+		t.Errorf("home shows %q versions in the queue, want 1", n)
+	}
+	c.shot("home-product-security-1280x800.png")
+	c.do("open the queue",
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/catalog/queue"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.table`)),
+	)
+	c.shot("queue-1280x800.png")
+	c.do("start the evaluation",
+		chromedp.Click(chromedp.CSS(`table.table a[href^="/catalog/versions/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ev-reason`)),
+		chromedp.SendKeys(chromedp.CSS(`#ev-reason`), "taking this one"),
+		chromedp.Click(chromedp.CSS(`form[action$="/evaluation"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dc-title`)),
+	)
+	c.do("record the verification",
+		chromedp.SetValue(chromedp.CSS(`#fd-check`), "verification"),
+		chromedp.SetValue(chromedp.CSS(`#fd-outcome`), "pass"),
+		chromedp.SendKeys(chromedp.CSS(`#fd-summary`), "Functional and load tests pass on the UPF reference build"),
+		chromedp.SendKeys(chromedp.CSS(`#fd-detail`), "412 functional tests; 12k req/s at p99 4 ms."),
+		chromedp.SetUploadFiles(chromedp.CSS(`#fd-evidence`), []string{report}),
+		chromedp.Click(chromedp.CSS(`form[action$="/findings"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.evidence-list`)),
+	)
+	c.do("certify",
+		chromedp.Click(chromedp.CSS(`#dc-certify`)),
+		chromedp.SendKeys(chromedp.CSS(`#dc-reason`), "Licence allowed, verification passed, no red-line findings."),
+		chromedp.Click(chromedp.CSS(`form[action$="/decisions"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`h1 .state-certified`)),
+	)
+	c.shot("dossier-1280x800.png")
+	c.fullShot("dossier-full-1280.png")
+	dossier := c.read("dossier location", chromedp.Location())
+
+	c.do("search the catalog",
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/catalog"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#c-q`)),
+		chromedp.SendKeys(chromedp.CSS(`#c-q`), "lodash"),
+		chromedp.Click(chromedp.CSS(`form[action="/catalog"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.chip`)),
+	)
+	if s := c.read("version state", chromedp.Text(chromedp.CSS(`.chip .state`))); s != "certified" {
+		t.Errorf("the catalog shows lodash 4.17.21 as %q, want certified", s)
+	}
+	c.shot("catalog-1280x800.png")
+	c.do("policy",
+		chromedp.Navigate(e.srv.URL+"/policy"),
+		chromedp.WaitVisible(chromedp.CSS(`#pol-text`)),
+	)
+	c.shot("policy-1280x800.png")
+	c.do("request a waiver",
+		chromedp.Navigate(e.srv.URL+"/waivers"),
+		chromedp.WaitVisible(chromedp.CSS(`#wr-purl`)),
+		chromedp.SendKeys(chromedp.CSS(`#wr-purl`), "pkg:pypi/django"),
+		chromedp.SetValue(chromedp.CSS(`#wr-versions`), ">=4.0 <5"),
+		chromedp.SetValue(chromedp.CSS(`#wr-scope`), itoa(e.org.Networks.ID)),
+		chromedp.SetValue(chromedp.CSS(`#wr-expires`), time.Now().AddDate(0, 0, 20).Format("2006-01-02")),
+		chromedp.SendKeys(chromedp.CSS(`#wr-reason`), "Migration to the certified 5.x is planned for Q3"),
+		chromedp.Click(chromedp.CSS(`form[action="/waivers"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.wstate-pending`)),
+	)
+	c.fullShot("waivers-full-1280.png")
+	list := filepath.Join(t.TempDir(), "approved.csv")
+	csv := "purl,license,state,replacement,support_ends\n" +
+		"pkg:npm/express@4.18.2,MIT,,," + time.Now().AddDate(0, 2, 0).Format("2006-01-02") + "\n" +
+		"pkg:npm/express@4.17.1,MIT,deprecated,pkg:npm/express@4.18.2,\n" +
+		"pkg:npm/broken@1.0.0,MIT OR,,,\n"
+	if err := os.WriteFile(list, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.do("import dry run",
+		chromedp.Navigate(e.srv.URL+"/catalog/import"),
+		chromedp.WaitVisible(chromedp.CSS(`#im-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#im-file`), []string{list}),
+		chromedp.Click(chromedp.CSS(`form[action="/catalog/import"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.result-panel`)),
+	)
+	if got := c.read("import result", chromedp.Text(chromedp.CSS(`.result-panel h2`))); !strings.Contains(got, "Dry run of approved.csv") {
+		t.Errorf("import result heading %q", got)
+	}
+	c.fullShot("import-full-1280.png")
+
+	c.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	c.do("catalog on a phone", chromedp.Navigate(e.srv.URL+"/catalog?q=lodash"), chromedp.WaitVisible(chromedp.CSS(`.chip`)))
+	c.shot("catalog-390x844.png")
+	c.do("dossier on a phone", chromedp.Navigate(dossier), chromedp.WaitVisible(chromedp.CSS(`h1 .state-certified`)))
+	c.shot("dossier-390x844.png")
+	c.fullShot("dossier-full-390.png")
+	c.do("policy on a phone", chromedp.Navigate(e.srv.URL+"/policy"), chromedp.WaitVisible(chromedp.CSS(`#pol-text`)))
+	c.shot("policy-390x844.png")
+
+	c.do("desktop again", chromedp.EmulateViewport(1280, 800))
+	c.signOut()
+	c.signIn("developer")
+	if n := c.read("unread count", chromedp.Text(chromedp.CSS(`.bell-count`))); n != "1" {
+		t.Errorf("the developer's top bar shows %q unread, want 1", n)
+	}
+	c.do("notifications",
+		chromedp.Click(chromedp.CSS(`a.bell`)),
+		chromedp.WaitVisible(chromedp.CSS(`.note-unread`)),
+	)
+	c.shot("notifications-1280x800.png")
+	c.do("open the notification",
+		chromedp.Click(chromedp.CSS(`.note-unread form button.btn-primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`h1 .state-certified`)),
+	)
+	c.finish()
 }

@@ -17,6 +17,7 @@ var errorTitles = map[int]string{
 	http.StatusForbidden:             "You can't do that here",
 	http.StatusNotFound:              "Not found",
 	http.StatusConflict:              "That clashes with what is already there",
+	http.StatusPreconditionFailed:    "A required step is missing",
 	http.StatusTooManyRequests:       "Too many attempts",
 	http.StatusRequestEntityTooLarge: "Too large",
 	http.StatusInternalServerError:   "Something went wrong on our side",

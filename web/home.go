@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
@@ -25,6 +27,21 @@ var actionLinks = map[bulwark.Action]navItem{
 	bulwark.ActionUserRead:    {"Users and roles", "/admin/users", "users"},
 	bulwark.ActionScopeCreate: {"Scope tree", "/admin/scopes", "scopes"},
 	bulwark.ActionTokenIssue:  {"API tokens", "/tokens", "tokens"},
+
+	bulwark.ActionCatalogRead:       {"Search the catalog", "/catalog", "catalog"},
+	bulwark.ActionComponentRequest:  {"Request a component", "/catalog/request", "request"},
+	bulwark.ActionComponentEvaluate: {"Evaluation queue", "/catalog/queue", "queue"},
+	bulwark.ActionPolicyEdit:        {"Catalog policy", "/policy", "policy"},
+	bulwark.ActionWaiverRequest:     {"Waivers", "/waivers", "waivers"},
+	bulwark.ActionCatalogImport:     {"Import a list", "/catalog/import", "import"},
+}
+
+// rootActions are taken at the organisation root: their pages need the
+// role held there, not merely somewhere.
+var rootActions = map[bulwark.Action]bool{
+	bulwark.ActionComponentEvaluate: true,
+	bulwark.ActionPolicyEdit:        true,
+	bulwark.ActionCatalogImport:     true,
 }
 
 // roleCard is one role the user holds, where, and what it lets them do.
@@ -41,8 +58,16 @@ type eventRow struct {
 	ScopeName string
 }
 
+// todoCard points a role at work waiting for it, with a count when there
+// is one to give.
+type todoCard struct {
+	Title, Text, Count, Accent string
+	Links                      []navItem
+}
+
 type homeData struct {
 	DisplayName  string
+	Todo         []todoCard
 	Cards        []roleCard
 	CanLedger    bool
 	Recent       []eventRow
@@ -75,7 +100,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			c.Actions = append(c.Actions, bulwark.Policy[a].Description)
-			if l, ok := actionLinks[a]; ok {
+			if l, ok := actionLinks[a]; ok && (!rootActions[a] || canAtRoot(pr, a)) {
 				c.Links = append(c.Links, l)
 			}
 		}
@@ -93,6 +118,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) error {
 			d.ActiveTokens++
 		}
 	}
+	d.Todo = p.todo(r, pr)
 	if d.CanLedger {
 		evs, _, err := p.svc.FindEvents(ctx, bulwark.EventFilter{}, bulwark.Page{Limit: 8})
 		if err != nil {
@@ -107,4 +133,57 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.render(w, r, http.StatusOK, "home", &view{Title: "Home", Section: "home", Data: d})
 	return nil
+}
+
+// todo lists what the caller's roles should act on. The counts are a
+// convenience: one that cannot be read is left out, and the page serves.
+func (p *Pages) todo(r *http.Request, pr *bulwark.Principal) []todoCard {
+	ctx := r.Context()
+	count := func(n int, more bool) string {
+		if more {
+			return strconv.Itoa(n) + "+"
+		}
+		return strconv.Itoa(n)
+	}
+	var out []todoCard
+	if canAtRoot(pr, bulwark.ActionComponentEvaluate) {
+		vs, next, err := p.svc.EvaluationQueue(ctx, bulwark.Page{Limit: bulwark.MaxPageLimit})
+		if err != nil {
+			p.log.WarnContext(ctx, "web: home: evaluation queue", "err", err)
+		} else {
+			out = append(out, todoCard{Title: "Evaluation queue", Count: count(len(vs), next != ""), Accent: "product-security",
+				Text:  "Component versions requested or under evaluation, waiting for your findings and decisions.",
+				Links: []navItem{{"Open the queue", "/catalog/queue", "queue"}}})
+		}
+	}
+	if canAnywhere(pr, bulwark.ActionWaiverApprove) {
+		ws, next, err := p.svc.FindWaivers(ctx, expiringWindow, bulwark.Page{Limit: bulwark.MaxPageLimit})
+		if err != nil {
+			p.log.WarnContext(ctx, "web: home: expiring waivers", "err", err)
+		} else {
+			out = append(out, todoCard{Title: "Waivers expiring soon", Count: count(len(ws), next != ""), Accent: "auditor",
+				Text:  fmt.Sprintf("Active waivers that end within %d days: renew the component or let them lapse.", expiringWindow),
+				Links: []navItem{{"Review waivers", "/waivers", "waivers"}}})
+		}
+	}
+	if canAnywhere(pr, bulwark.ActionComponentRequest) {
+		ns, next, err := p.svc.Notifications(ctx, bulwark.Page{Limit: bulwark.DefaultPageLimit})
+		if err != nil {
+			p.log.WarnContext(ctx, "web: home: notifications", "err", err)
+		} else {
+			unread := 0
+			for _, n := range ns {
+				if n.ReadAt == nil {
+					unread++
+				}
+			}
+			out = append(out, todoCard{Title: "Unread notifications", Count: count(unread, unread == len(ns) && next != ""), Accent: "developer",
+				Text:  "Decisions on components you requested, and lifecycle changes to them.",
+				Links: []navItem{{"Read notifications", "/notifications", "notifications"}}})
+		}
+		out = append(out, todoCard{Title: "Need a component?", Accent: "developer",
+			Text:  "Search the catalog for a certified version first. If there is none, request one: product security evaluates it against the policy.",
+			Links: []navItem{{"Request a component", "/catalog/request", "request"}, {"Search the catalog", "/catalog", "catalog"}}})
+	}
+	return out
 }

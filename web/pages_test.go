@@ -322,10 +322,19 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 		t.Fatalf("the developer's grant event: %v", err)
 	}
 	devEvent := evs[0].Index // in 5G Core
+	requested, err := e.db.RequestVersion(e.as("developer"), bulwark.IntroductionRequest{PURL: "pkg:npm/lodash@4.17.21", ScopeID: e.org.Core5G.ID,
+		Justification: "utility functions", VersionDetails: bulwark.VersionDetails{License: "MIT"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versionPage := fmt.Sprintf("/catalog/versions/%d", requested.Version.ID)
+	componentPage := fmt.Sprintf("/catalog/components/%d", requested.Component.ID)
 
 	const ok, forbidden, notFound = http.StatusOK, http.StatusForbidden, http.StatusNotFound
 	ledgerReaders := []string{"bu-security", "product-security", "auditor", "psirt", "admin"}
 	directory := []string{"auditor", "admin"}
+	requesters := []string{"developer", "bu-security", "product-security"}
+	importers := []string{"product-security", "admin"}
 	pick := func(name string, in []string, yes, no int) int {
 		if slices.Contains(in, name) {
 			return yes
@@ -351,6 +360,21 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				{"/ledger?kind=user.created&limit=2", pick(login.Name, ledgerReaders, ok, forbidden)},
 				{fmt.Sprintf("/ledger/events/%d", devEvent), pick(login.Name, ledgerReaders, ok, notFound)},
 				{"/admin/users/0", notFound},
+				{"/catalog", ok},
+				{"/catalog?q=lodash&state=requested&license=MIT&support_due=90", ok},
+				{componentPage, ok},
+				{versionPage, ok},
+				{"/catalog/versions/999999", notFound},
+				{"/catalog/components/999999", notFound},
+				{"/catalog/request", pick(login.Name, requesters, ok, forbidden)},
+				{"/catalog/queue", ok},
+				{"/catalog/support", ok},
+				{"/catalog/support?days=365", ok},
+				{"/catalog/import", pick(login.Name, importers, ok, forbidden)},
+				{"/policy", ok},
+				{"/policy?version=0", ok},
+				{"/waivers", ok},
+				{"/notifications", ok},
 				{"/static/style.css", ok},
 			}
 			for _, pg := range pages {
@@ -383,6 +407,18 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 			}
 			if got, want := strings.Contains(home.body, `href="/admin/users"`), slices.Contains(directory, login.Name); got != want {
 				t.Errorf("users link shown: %v, want %v", got, want)
+			}
+			for link, roles := range map[string][]string{
+				`href="/catalog/request"`: requesters,
+				`href="/catalog/import"`:  importers,
+				`href="/catalog/queue"`:   {"product-security"},
+			} {
+				if got, want := strings.Contains(home.body, link), slices.Contains(roles, login.Name); got != want {
+					t.Errorf("%s shown: %v, want %v", link, got, want)
+				}
+			}
+			if !strings.Contains(home.body, `href="/catalog"`) || !strings.Contains(home.body, `href="/policy"`) {
+				t.Error("catalog or policy link missing")
 			}
 		})
 	}

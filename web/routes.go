@@ -32,6 +32,35 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /ledger", p.signedIn(p.ledger))
 	mux.Handle("GET /ledger/events/{index}", p.signedIn(p.event))
+
+	mux.Handle("GET /notifications", p.signedIn(p.notifications))
+	mux.Handle("POST /notifications/{id}/read", p.signedIn(p.markRead))
+
+	mux.Handle("GET /catalog", p.signedIn(p.catalog))
+	mux.Handle("GET /catalog/components/{id}", p.signedIn(p.component))
+	mux.Handle("GET /catalog/request", p.signedIn(p.requestPage))
+	mux.Handle("POST /catalog/request", p.signedIn(p.requestComponent))
+	mux.Handle("GET /catalog/queue", p.signedIn(p.queue))
+	mux.Handle("GET /catalog/support", p.signedIn(p.support))
+	mux.Handle("GET /catalog/import", p.signedIn(p.importPage))
+	mux.Handle("POST /catalog/import", p.signedInUpload(p.importList))
+
+	mux.Handle("GET /catalog/versions/{id}", p.signedIn(p.version))
+	mux.Handle("POST /catalog/versions/{id}/evaluation", p.signedIn(p.startEvaluation))
+	mux.Handle("POST /catalog/versions/{id}/findings", p.signedInUpload(p.addFinding))
+	mux.Handle("POST /catalog/versions/{id}/details", p.signedIn(p.updateDetails))
+	mux.Handle("POST /catalog/versions/{id}/decisions", p.signedIn(p.decide))
+	mux.Handle("POST /catalog/versions/{id}/lifecycle", p.signedIn(p.transition))
+	mux.Handle("POST /catalog/versions/{id}/renewal", p.signedIn(p.renew))
+	mux.Handle("GET /evidence/{digest}", p.signedIn(p.evidence))
+
+	mux.Handle("GET /policy", p.signedIn(p.policyPage))
+	mux.Handle("POST /policy", p.signedIn(p.updatePolicy))
+
+	mux.Handle("GET /waivers", p.signedIn(p.waivers))
+	mux.Handle("POST /waivers", p.signedIn(p.requestWaiver))
+	mux.Handle("POST /waivers/{id}/approve", p.signedIn(p.approveWaiver))
+	mux.Handle("POST /waivers/{id}/revoke", p.signedIn(p.revokeWaiver))
 }
 
 // static serves the embedded stylesheet and script. Their URLs carry the

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,13 +65,17 @@ var errCSRF = bulwark.Errorf(bulwark.EFORBIDDEN,
 
 // public serves a page that needs no session (the sign-in page). The
 // session is still resolved, so a signed-in browser can be sent on.
-func (p *Pages) public(h handlerFunc) http.Handler { return p.wrap(false, h) }
+func (p *Pages) public(h handlerFunc) http.Handler { return p.wrap(false, false, h) }
 
 // signedIn serves a page that needs a session; POSTs must also carry the
 // session's CSRF token.
-func (p *Pages) signedIn(h handlerFunc) http.Handler { return p.wrap(true, h) }
+func (p *Pages) signedIn(h handlerFunc) http.Handler { return p.wrap(true, false, h) }
 
-func (p *Pages) wrap(needSession bool, h handlerFunc) http.Handler {
+// signedInUpload is signedIn for a form that posts a file: the body may be
+// multipart and as large as the upload limit.
+func (p *Pages) signedInUpload(h handlerFunc) http.Handler { return p.wrap(true, true, h) }
+
+func (p *Pages) wrap(needSession, upload bool, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		securityHeaders(w.Header())
 		// Pages show data that depends on who asks, and once a token secret.
@@ -78,25 +83,30 @@ func (p *Pages) wrap(needSession bool, h handlerFunc) http.Handler {
 
 		st := &reqState{}
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
-		if err := p.serve(needSession, h, w, r, st); err != nil {
+		if err := p.serve(needSession, upload, h, w, r, st); err != nil {
 			p.renderError(w, r, err)
 		}
 	})
 }
 
-func (p *Pages) serve(needSession bool, h handlerFunc, w http.ResponseWriter, r *http.Request, st *reqState) error {
+// uploadMemory is how much of a multipart body is kept in memory; the rest
+// goes to temporary files, removed when the request ends.
+const uploadMemory = 8 << 20
+
+func (p *Pages) serve(needSession, upload bool, h handlerFunc, w http.ResponseWriter, r *http.Request, st *reqState) error {
 	post := r.Method == http.MethodPost
 	if post {
 		if !sameOrigin(r) {
 			return errCSRF
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return bulwark.Errorf(bulwark.ETOOLARGE, "the form is larger than %d KiB", maxFormBytes>>10)
-			}
-			return bulwark.Errorf(bulwark.EINVALID, "the form could not be read")
+		err := p.parseBody(w, r, upload)
+		if r.MultipartForm != nil {
+			// r is a copy made by WithContext, so the server would not
+			// remove this one's temporary files.
+			defer r.MultipartForm.RemoveAll()
+		}
+		if err != nil {
+			return err
 		}
 	}
 
@@ -137,6 +147,34 @@ func (p *Pages) serve(needSession bool, h handlerFunc, w http.ResponseWriter, r 
 		return errCSRF
 	}
 	return h(w, r)
+}
+
+// parseBody reads a posted form into r.PostForm: URL-encoded for every
+// form, multipart only where upload allows it. A multipart body on another
+// route leaves PostForm without its CSRF token, so it is refused.
+func (p *Pages) parseBody(w http.ResponseWriter, r *http.Request, upload bool) error {
+	limit := int64(maxFormBytes)
+	if upload {
+		limit = p.opts.MaxUploadBytes + maxFormBytes // the file plus the form's other fields
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); upload && mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(uploadMemory)
+	} else {
+		err = r.ParseForm()
+	}
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		if upload {
+			return bulwark.Errorf(bulwark.ETOOLARGE, "files are at most %d MiB here; nothing was changed", p.opts.MaxUploadBytes>>20)
+		}
+		return bulwark.Errorf(bulwark.ETOOLARGE, "the form is larger than %d KiB", maxFormBytes>>10)
+	}
+	return bulwark.Errorf(bulwark.EINVALID, "the form could not be read")
 }
 
 // sameOrigin rejects a request whose Origin is present but not this host,

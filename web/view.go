@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"slices"
 	"strconv"
@@ -27,7 +28,27 @@ func navFor(p *bulwark.Principal) []navSection {
 	if p == nil {
 		return nil
 	}
-	out := []navSection{{Title: "Workspace", Items: []navItem{{"Home", "/", "home"}}}}
+	out := []navSection{{Title: "Workspace", Items: []navItem{{"Home", "/", "home"}, {"Notifications", "/notifications", "notifications"}}}}
+	if canAnywhere(p, bulwark.ActionCatalogRead) {
+		catalog := []navItem{{"Search", "/catalog", "catalog"}}
+		if canAnywhere(p, bulwark.ActionComponentRequest) {
+			catalog = append(catalog, navItem{"Request", "/catalog/request", "request"})
+		}
+		if canAtRoot(p, bulwark.ActionComponentEvaluate) {
+			catalog = append(catalog, navItem{"Queue", "/catalog/queue", "queue"})
+		}
+		catalog = append(catalog, navItem{"Support ending", "/catalog/support", "support"})
+		if canAnywhere(p, bulwark.ActionWaiverRead) {
+			catalog = append(catalog, navItem{"Waivers", "/waivers", "waivers"})
+		}
+		if canAnywhere(p, bulwark.ActionPolicyRead) {
+			catalog = append(catalog, navItem{"Policy", "/policy", "policy"})
+		}
+		if canAtRoot(p, bulwark.ActionCatalogImport) {
+			catalog = append(catalog, navItem{"Import", "/catalog/import", "import"})
+		}
+		out = append(out, navSection{Title: "Catalog", Items: catalog})
+	}
 	var evidence []navItem
 	if canAnywhere(p, bulwark.ActionLedgerRead) {
 		evidence = append(evidence, navItem{"Ledger", "/ledger", "ledger"})
@@ -54,6 +75,24 @@ func navFor(p *bulwark.Principal) []navSection {
 // canAnywhere reports whether p may take action in at least one scope.
 func canAnywhere(p *bulwark.Principal, a bulwark.Action) bool {
 	return len(p.VisibleScopes(a)) > 0
+}
+
+// canAtRoot reports whether p may take an organisation-wide action: the
+// store authorises those at the organisation root, so only a grant there
+// counts. The root is the one scope whose path has a single id ("/1/").
+func canAtRoot(p *bulwark.Principal, a bulwark.Action) bool {
+	if p == nil {
+		return false
+	}
+	if p.Kind == bulwark.PrincipalSystem {
+		return true
+	}
+	for _, g := range p.Grants {
+		if strings.Count(g.ScopePath, "/") == 2 && p.Can(a, g.ScopePath) {
+			return true
+		}
+	}
+	return false
 }
 
 // canAdminister reports whether p may see the administration pages: those
@@ -252,7 +291,30 @@ var templateFuncs = template.FuncMap{
 		return strconv.Itoa(n) + " " + many
 	},
 	"add": func(a, b int) int { return a + b },
+	// day shows a date without its time; nil or zero is "—".
+	"day": func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format(dateLayout)
+	},
+	"date": func(t time.Time) string { return t.UTC().Format(dateLayout) },
+	"fieldArgs": func(f *form, prefix, name, label, placeholder string, required bool) fieldArg {
+		return fieldArg{Form: f, ID: prefix + "-" + name, Name: name, Label: label, Placeholder: placeholder, Required: required}
+	},
+	// cls reduces a state, outcome or kind to a CSS class suffix.
+	"cls": func(v any) string { return cssToken(fmt.Sprint(v)) },
 }
+
+// fieldArg is what the "reasonField" template needs to draw one input.
+type fieldArg struct {
+	Form                         *form
+	ID, Name, Label, Placeholder string
+	Required                     bool
+}
+
+// dateLayout is how days are shown and how date inputs send them.
+const dateLayout = "2006-01-02"
 
 // cssToken keeps letters, digits and '-' of s, lower-cased.
 func cssToken(s string) string {

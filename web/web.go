@@ -27,6 +27,8 @@ type Services interface {
 	bulwark.UserService
 	bulwark.AuthService
 	bulwark.LedgerService
+	bulwark.CatalogService
+	bulwark.EvidenceService
 }
 
 // Options configure the pages.
@@ -37,7 +39,13 @@ type Options struct {
 	Logger      *slog.Logger
 	// Version is shown in the footer.
 	Version string
+	// MaxUploadBytes bounds one uploaded file (evidence, import lists);
+	// 0 means DefaultMaxUploadBytes. The store applies its own limits too.
+	MaxUploadBytes int64
 }
+
+// DefaultMaxUploadBytes is the upload limit when Options sets none.
+const DefaultMaxUploadBytes = 32 << 20
 
 // Pages serves the UI. Create it with New and mount it with Routes.
 type Pages struct {
@@ -58,6 +66,7 @@ var staticFS embed.FS
 // together with the layout and the shared partials.
 var pageNames = []string{
 	"login", "home", "users", "user", "scopes", "tokens", "ledger", "event", "error",
+	"catalog", "component", "version", "request", "queue", "support", "policy", "waivers", "import", "notifications",
 }
 
 // staticNames are files the layout links to; New fails if one is missing.
@@ -71,6 +80,9 @@ func New(svc Services, opts Options) (*Pages, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	p := &Pages{svc: svc, opts: opts, log: opts.Logger, pages: map[string]*template.Template{}}
 
@@ -123,6 +135,7 @@ type view struct {
 	Roles   []bulwark.Role
 	Version string
 	Notice  string // one-line confirmation of the last action
+	Unread  string // unread notifications for the top bar: "", "3" or "20+"
 	Error   string // page-level error that belongs to no form field
 	Status  int
 	Data    any
@@ -145,6 +158,9 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page 
 	v.Roles = rolesOf(v.P)
 	v.Version = p.opts.Version
 	v.Status = status
+	if v.P != nil {
+		v.Unread = p.unreadCount(r, v.P)
+	}
 	if v.Notice == "" {
 		v.Notice = notices[r.URL.Query().Get("done")]
 	}
@@ -178,4 +194,17 @@ var notices = map[string]string{
 	"token-revoked":    "Token revoked. Requests that use it are refused from now on.",
 	"signed-out":       "You have signed out.",
 	"password-changed": "Password changed.",
+
+	"evaluation-started": "Evaluation started and recorded in the ledger.",
+	"finding-added":      "Finding recorded in the ledger.",
+	"details-corrected":  "Details corrected; the automatic checks ran again.",
+	"decided":            "Decision recorded in the ledger.",
+	"lifecycle-changed":  "Lifecycle change recorded; those who requested the version are notified.",
+	"renewed":            "Certification renewed and recorded in the ledger.",
+	"requested":          "Request recorded. Product security evaluates it; you will be notified of the decision.",
+	"policy-updated":     "Policy saved as a new version and recorded in the ledger.",
+	"waiver-requested":   "Waiver requested. It applies once another product-security member approves it.",
+	"waiver-approved":    "Waiver approved and recorded in the ledger.",
+	"waiver-revoked":     "Waiver revoked and recorded in the ledger.",
+	"notification-read":  "Notification marked as read.",
 }

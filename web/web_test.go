@@ -29,6 +29,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, Options{})
+}
+
+// newEnvWith is newEnv with options for the pages; the logger, key and
+// version are filled in.
+func newEnvWith(t *testing.T, opts Options) *env {
+	t.Helper()
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	sys := sqldbtest.System(context.Background())
 	root, err := db.CreateScope(sys, 0, bulwark.ScopeOrg, "Acme", "")
@@ -39,7 +46,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := New(db, Options{VerifierKey: db.VerifierKey(), Logger: testLogger(t), Version: "test"})
+	opts.VerifierKey, opts.Logger, opts.Version = db.VerifierKey(), testLogger(t), "test"
+	pages, err := New(db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +146,12 @@ func (b *browser) do(method, path string, form url.Values, header ...string) *re
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return b.send(req)
+}
+
+// send sends req with the browser's cookies and keeps what comes back.
+func (b *browser) send(req *http.Request) *response {
+	b.e.t.Helper()
 	for _, c := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}

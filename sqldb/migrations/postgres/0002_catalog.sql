@@ -38,7 +38,7 @@ CREATE TABLE component_versions (
 );
 CREATE INDEX component_versions_component ON component_versions (component_id);
 CREATE INDEX component_versions_state   ON component_versions (state, component_id);
-CREATE INDEX component_versions_support ON component_versions (support_ends);
+CREATE INDEX component_versions_support ON component_versions (support_ends) WHERE support_ends IS NOT NULL;
 
 CREATE TABLE version_licenses (
     version_id   BIGINT  NOT NULL REFERENCES component_versions(id),

@@ -48,14 +48,14 @@ CREATE TABLE component_versions (
 );
 CREATE INDEX component_versions_component ON component_versions (component_id);
 CREATE INDEX component_versions_state   ON component_versions (state, component_id);
-CREATE INDEX component_versions_support ON component_versions (support_ends);
+CREATE INDEX component_versions_support ON component_versions (support_ends) WHERE support_ends IS NOT NULL;
 
 CREATE TABLE version_licenses (
     version_id   INTEGER NOT NULL REFERENCES component_versions(id),
     license_id   TEXT    NOT NULL, -- lower-case
     component_id INTEGER NOT NULL, -- so licence search walks one index in component order
     PRIMARY KEY (version_id, license_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX version_licenses_license ON version_licenses (license_id, component_id, version_id);
 
 CREATE TABLE component_requests (
