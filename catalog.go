@@ -81,7 +81,10 @@ type ComponentVersion struct {
 	PersonalData     bool         `json:"personal_data"`
 	SupportEnds      *time.Time   `json:"support_ends,omitempty"`
 	State            VersionState `json:"state"`
-	CertifiedUntil   *time.Time   `json:"certified_until,omitempty"`
+	// Round counts evaluations: a rejected version requested again starts
+	// round 2, and only the current round's findings and decisions count.
+	Round          int        `json:"round"`
+	CertifiedUntil *time.Time `json:"certified_until,omitempty"`
 	Replacement      string       `json:"replacement,omitempty"`
 	StateReason      string       `json:"state_reason,omitempty"`
 	CreatedAt        time.Time    `json:"created_at"`
@@ -207,6 +210,7 @@ const (
 type Finding struct {
 	ID        int64     `json:"id"`
 	VersionID int64     `json:"version_id"`
+	Round     int       `json:"round"`
 	Automatic bool      `json:"automatic"`
 	Check     Check     `json:"check"`
 	Outcome   Outcome   `json:"outcome"`
@@ -476,11 +480,15 @@ type CatalogService interface {
 	ActiveWaiver(ctx context.Context, versionedPURL, scopePath string) (*Waiver, error)
 
 	// Import loads an approved-component list; with dryRun it only reports.
-	// Nothing is written when any row fails. Errors: EINVALID, EFORBIDDEN.
-	Import(ctx context.Context, rows []ImportRow, source []byte, sourceName string, dryRun bool) (*ImportResult, error)
+	// parseErrors are the rows the file parser already refused: they count
+	// as failures. Nothing is written when any row fails, and the result
+	// lists every failure. Errors: EINVALID (rows failed), EFORBIDDEN.
+	Import(ctx context.Context, rows []ImportRow, parseErrors []RowError, source []byte, sourceName string, dryRun bool) (*ImportResult, error)
 
 	// Notifications lists the caller's notifications, newest first.
 	Notifications(ctx context.Context, page Page) ([]*Notification, string, error)
+	// UnreadNotifications counts the caller's unread notifications.
+	UnreadNotifications(ctx context.Context) (int, error)
 	// MarkNotificationRead marks one of the caller's notifications read.
 	MarkNotificationRead(ctx context.Context, id int64) error
 }

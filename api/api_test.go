@@ -576,7 +576,7 @@ func TestCatalogOverHTTP(t *testing.T) {
 		{"decision by developer", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", vid), dev, map[string]any{"verdict": "certify", "reason": "mine"}, 403, "forbidden", ""},
 		{"decision in wrong state", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", vid), ps, map[string]any{"verdict": "certify", "reason": "early"}, 409, "conflict", ""},
 		{"unknown verdict", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/decisions", vid), ps, map[string]any{"verdict": "maybe", "reason": "x"}, 400, "invalid", "verdict"},
-		{"deprecate without replacement", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/lifecycle", vid), ps, map[string]any{"to": "deprecated", "reason": "x"}, 400, "invalid", "replacement"},
+		{"deprecate a requested version", "POST", fmt.Sprintf("/api/v1/catalog/versions/%d/lifecycle", vid), ps, map[string]any{"to": "deprecated", "reason": "x"}, 409, "conflict", ""},
 		{"bad policy", "PUT", "/api/v1/policy", ps, map[string]any{"text": "licenses:\n  allow: [MIT]\n  deny: [MIT]\n"}, 400, "invalid", "policy"},
 		{"bad waiver range", "POST", "/api/v1/waivers", ps, map[string]any{"purl": "pkg:npm/x", "versions": "~1.2", "scope_id": f.org.Networks.ID, "reason": "x", "expires_at": time.Now().Add(time.Hour)}, 400, "invalid", "versions"},
 		{"unknown version", "GET", "/api/v1/catalog/versions/9999", dev, nil, 404, "not_found", ""},

@@ -204,14 +204,7 @@ func (a *API) importCatalog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.svc.Import(r.Context(), rows, data, r.URL.Query().Get("name"), dry == "true")
-	if res != nil {
-		res.Errors = append(rowErrs, res.Errors...)
-		res.Rows += len(rowErrs)
-	}
-	if err == nil && res != nil && len(res.Errors) > 0 && !res.DryRun {
-		err = &bulwark.Error{Code: bulwark.EINVALID, Field: "file", Message: "some rows are invalid; nothing was imported"}
-	}
+	res, err := a.svc.Import(r.Context(), rows, rowErrs, data, r.URL.Query().Get("name"), dry == "true")
 	if err != nil {
 		if bulwark.ErrorCode(err) == bulwark.EINVALID && res != nil {
 			writeProblemWith(w, r, a.log, err, res.Errors)

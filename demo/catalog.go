@@ -48,7 +48,7 @@ func SeedCatalog(ctx context.Context, svc CatalogServices, org *Org, parse func(
 	if len(rowErrs) > 0 {
 		return fmt.Errorf("demo list: %v", rowErrs)
 	}
-	if _, err := svc.Import(ctx, rows, []byte(list), "approved-components-2025.csv", false); err != nil {
+	if _, err := svc.Import(ctx, rows, nil, []byte(list), "approved-components-2025.csv", false); err != nil {
 		return err
 	}
 

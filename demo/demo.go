@@ -66,6 +66,8 @@ func Seed(ctx context.Context, svc Services, root *bulwark.Scope) (org *Org, err
 		{"developer", "Dana Developer", bulwark.RoleDeveloper, org.Core5G},
 		{"bu-security", "Bo Security (Networks)", bulwark.RoleBUSecurity, org.Networks},
 		{"product-security", "Priya Product-Security", bulwark.RoleProductSecurity, root},
+		// A second 2nd-line member, so four-eyes can always be completed.
+		{"product-security-2", "Quinn Product-Security", bulwark.RoleProductSecurity, root},
 		{"auditor", "Aud Itor", bulwark.RoleAuditor, root},
 		{"psirt", "Pat PSIRT", bulwark.RolePSIRT, root},
 		{"supplier-manager", "Sam Supplier-Manager", bulwark.RoleSupplierManager, root},

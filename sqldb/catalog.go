@@ -21,7 +21,7 @@ var _ bulwark.CatalogService = (*DB)(nil)
 type UsedBy func(ctx context.Context, versionedPURL string) ([]string, error)
 
 const versionCols = `v.id, v.component_id, c.purl, v.purl, v.version, v.license, v.supplier, v.hashes, v.download_location,
-	v.export_control, v.personal_data, v.support_ends, v.state, v.certified_until, v.replacement, v.state_reason, v.created_at, v.updated_at`
+	v.export_control, v.personal_data, v.support_ends, v.state, v.round, v.certified_until, v.replacement, v.state_reason, v.created_at, v.updated_at`
 
 func scanVersion(row interface{ Scan(...any) error }) (*bulwark.ComponentVersion, error) {
 	var v bulwark.ComponentVersion
@@ -29,7 +29,7 @@ func scanVersion(row interface{ Scan(...any) error }) (*bulwark.ComponentVersion
 	var support, until sql.NullInt64
 	var created, updated int64
 	if err := row.Scan(&v.ID, &v.ComponentID, &v.ComponentPURL, &v.PURL, &v.Version, &v.License, &v.Supplier, &hashes, &v.DownloadLocation,
-		&v.ExportControl, &v.PersonalData, &support, &v.State, &until, &v.Replacement, &v.StateReason, &created, &updated); err != nil {
+		&v.ExportControl, &v.PersonalData, &support, &v.State, &v.Round, &until, &v.Replacement, &v.StateReason, &created, &updated); err != nil {
 		return nil, err
 	}
 	v.Hashes = []bulwark.Hash{}
@@ -627,7 +627,7 @@ func (t *Tx) requests(versionID int64) ([]*bulwark.ComponentRequest, error) {
 }
 
 func (t *Tx) findings(versionID int64) ([]*bulwark.Finding, error) {
-	rows, err := t.query(`SELECT id, version_id, automatic, check_name, outcome, summary, detail, evidence, author, created_at
+	rows, err := t.query(`SELECT id, version_id, round, automatic, check_name, outcome, summary, detail, evidence, author, created_at
 		FROM evaluation_findings WHERE version_id = ? ORDER BY id`, versionID)
 	if err != nil {
 		return nil, err
@@ -638,7 +638,7 @@ func (t *Tx) findings(versionID int64) ([]*bulwark.Finding, error) {
 		var f bulwark.Finding
 		var ev string
 		var at int64
-		if err := rows.Scan(&f.ID, &f.VersionID, &f.Automatic, &f.Check, &f.Outcome, &f.Summary, &f.Detail, &ev, &f.Author, &at); err != nil {
+		if err := rows.Scan(&f.ID, &f.VersionID, &f.Round, &f.Automatic, &f.Check, &f.Outcome, &f.Summary, &f.Detail, &ev, &f.Author, &at); err != nil {
 			return nil, err
 		}
 		f.Evidence = []string{}

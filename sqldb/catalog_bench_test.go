@@ -67,7 +67,7 @@ func BenchmarkCatalog(b *testing.B) {
 	}
 	rows := benchRows(components, 10)
 	start := time.Now()
-	res, err := db.Import(ctx, rows, []byte("bench"), "bench.csv", false)
+	res, err := db.Import(ctx, rows, nil, []byte("bench"), "bench.csv", false)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -86,7 +86,22 @@ func TestCertificationWorkflow(t *testing.T) {
 		}
 		_, err = db.Decide(ps, v.ID, bulwark.NewDecision{Verdict: bulwark.VerdictCertify, Reason: "no record yet"})
 		wantCode(t, err, bulwark.EPRECONDITION)
-		verify(t, db, ps, v.ID)
+		// The verification record carries a report filed at the root; anyone
+		// who reads the catalog can read it with the dossier.
+		report, err := db.PutEvidence(ps, org.Root.ID, "load-test.txt", "text/plain", []byte("12k req/s at p99 4 ms"), "verification")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.GetEvidence(dev, report.Digest); bulwark.ErrorCode(err) != bulwark.ENOTFOUND {
+			t.Fatalf("unreferenced root evidence readable by a developer: %v", err)
+		}
+		if _, err := db.AddFinding(ps, v.ID, bulwark.NewFinding{Check: bulwark.CheckVerification, Outcome: bulwark.OutcomePass,
+			Summary: "functional and performance tests pass", Evidence: []string{report.Digest}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, got, err := db.GetEvidence(dev, report.Digest); err != nil || string(got) != "12k req/s at p99 4 ms" {
+			t.Fatalf("developer reads the dossier's evidence: %v", err)
+		}
 		until := time.Now().Add(400 * 24 * time.Hour)
 		if _, err := db.Decide(ps, v.ID, bulwark.NewDecision{Verdict: bulwark.VerdictCertify, Reason: "meets policy", CertifiedUntil: &until}); err != nil {
 			t.Fatal(err)
@@ -98,6 +113,21 @@ func TestCertificationWorkflow(t *testing.T) {
 		notes, _, _ := db.Notifications(dev, bulwark.Page{})
 		if len(notes) != 1 || !strings.Contains(notes[0].Message, "certified") {
 			t.Fatalf("requester notifications %+v", notes)
+		}
+		if n, err := db.UnreadNotifications(dev); err != nil || n != 1 {
+			t.Fatalf("unread %d %v", n, err)
+		}
+		if err := db.MarkNotificationRead(dev, notes[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.UnreadNotifications(dev); n != 0 {
+			t.Fatalf("unread after reading: %d", n)
+		}
+		if err := db.MarkNotificationRead(ps, notes[0].ID); bulwark.ErrorCode(err) != bulwark.ENOTFOUND {
+			t.Fatalf("someone else's notification: %v", err)
+		}
+		if d.Version.Round != 1 || d.Findings[0].Round != 1 {
+			t.Fatalf("round %d/%d", d.Version.Round, d.Findings[0].Round)
 		}
 		evs, _, _ := db.FindEvents(sqldbtest.System(context.Background()), bulwark.EventFilter{Subject: "component-version:1"}, bulwark.Page{})
 		var kinds []string
@@ -200,7 +230,7 @@ func TestFourEyesAndPolicy(t *testing.T) {
 			t.Fatalf("rejection: %s", dd.Version.State)
 		}
 		// Rejected versions may be requested again, as a new round.
-		if again := request(t, db, as(t, db, "developer"), org.Core5G, "pkg:npm/agpl-thing@1.0.0", "AGPL-3.0-only"); again.Version.State != bulwark.StateRequested {
+		if again := request(t, db, as(t, db, "developer"), org.Core5G, "pkg:npm/agpl-thing@1.0.0", "AGPL-3.0-only"); again.Version.State != bulwark.StateRequested || again.Version.Round != 2 {
 			t.Fatalf("re-request: %s", again.Version.State)
 		}
 	})
@@ -302,11 +332,11 @@ func TestImport(t *testing.T) {
 			bulwark.ImportRow{Line: 7, PURL: "pkg:npm/y", VersionDetails: bulwark.VersionDetails{License: "MIT"}},
 		)
 		before, _ := db.LedgerSize(context.Background())
-		res, err := db.Import(ps, bad, []byte("csv"), "approved.csv", true)
+		res, err := db.Import(ps, bad, nil, []byte("csv"), "approved.csv", true)
 		if err != nil || len(res.Errors) != 3 || res.Errors[0].Line != 5 || res.Errors[1].Field != "license" || res.Errors[2].Field != "purl" {
 			t.Fatalf("dry run: %+v %v", res, err)
 		}
-		res, err = db.Import(ps, bad, []byte("csv"), "approved.csv", false)
+		res, err = db.Import(ps, bad, nil, []byte("csv"), "approved.csv", false)
 		wantCode(t, err, bulwark.EINVALID)
 		if cs, _, _ := db.SearchCatalog(ps, bulwark.CatalogFilter{}, bulwark.Page{}); len(cs) != 0 {
 			t.Fatalf("failed import wrote %d components", len(cs))
@@ -314,14 +344,14 @@ func TestImport(t *testing.T) {
 		if after, _ := db.LedgerSize(context.Background()); after != before {
 			t.Fatal("failed import logged")
 		}
-		if _, err := db.Import(as(t, db, "developer"), rows, nil, "x", false); bulwark.ErrorCode(err) != bulwark.EFORBIDDEN {
+		if _, err := db.Import(as(t, db, "developer"), rows, nil, nil, "x", false); bulwark.ErrorCode(err) != bulwark.EFORBIDDEN {
 			t.Fatalf("developer imports: %v", err)
 		}
-		res, err = db.Import(ps, rows, []byte("the file"), "approved.csv", false)
+		res, err = db.Import(ps, rows, nil, []byte("the file"), "approved.csv", false)
 		if err != nil || res.Created != 3 || res.Components != 2 || res.Evidence != bulwark.DigestBytes([]byte("the file")) {
 			t.Fatalf("import: %+v %v", res, err)
 		}
-		again, err := db.Import(ps, rows[:1], []byte("second"), "again.csv", false)
+		again, err := db.Import(ps, rows[:1], nil, []byte("second"), "again.csv", false)
 		if err != nil || again.Updated != 1 || again.Created != 0 {
 			t.Fatalf("re-import: %+v %v", again, err)
 		}

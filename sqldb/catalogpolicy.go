@@ -85,8 +85,10 @@ func (db *DB) PolicyHistory(ctx context.Context) (out []*bulwark.PolicyDocument,
 		}
 		return rows.Err()
 	})
-	out = append(out, &bulwark.PolicyDocument{Version: 0, Text: policy.DefaultText, CreatedBy: "built-in", Reason: "default policy"})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return append(out, &bulwark.PolicyDocument{Version: 0, Text: policy.DefaultText, CreatedBy: "built-in", Reason: "default policy"}), nil
 }
 
 // UpdatePolicy implements bulwark.CatalogService.

@@ -123,7 +123,7 @@ func (db *DB) AddFinding(ctx context.Context, versionID int64, nf bulwark.NewFin
 		if err := t.insertFinding(versionID, round, false, nf, t.p.Actor()); err != nil {
 			return err
 		}
-		f = &bulwark.Finding{VersionID: versionID, Check: nf.Check, Outcome: nf.Outcome, Summary: nf.Summary, Detail: nf.Detail, Evidence: nf.Evidence, Author: t.p.Actor(), CreatedAt: t.now}
+		f = &bulwark.Finding{VersionID: versionID, Round: round, Check: nf.Check, Outcome: nf.Outcome, Summary: nf.Summary, Detail: nf.Detail, Evidence: nf.Evidence, Author: t.p.Actor(), CreatedAt: t.now}
 		if f.Evidence == nil {
 			f.Evidence = []string{}
 		}
@@ -348,15 +348,6 @@ func (db *DB) Transition(ctx context.Context, versionID int64, c bulwark.Lifecyc
 	if strings.TrimSpace(c.Reason) == "" {
 		return bulwark.FieldError("reason", "say why")
 	}
-	if c.To == bulwark.StateDeprecated {
-		p, err := purl.Parse(c.Replacement)
-		if err != nil || p.Version == "" {
-			return bulwark.FieldError("replacement", "deprecating needs the replacement as purl@version")
-		}
-		c.Replacement = p.Versioned()
-	} else {
-		c.Replacement = ""
-	}
 	var usedBy []string
 	err = db.inTx(ctx, func(t *Tx) error {
 		root, err := t.authorizeRoot(bulwark.ActionComponentLifecycle)
@@ -369,6 +360,15 @@ func (db *DB) Transition(ctx context.Context, versionID int64, c bulwark.Lifecyc
 		}
 		if !bulwark.CanTransition(v.State, c.To) {
 			return bulwark.Errorf(bulwark.ECONFLICT, "%s cannot go from %s to %s", v.PURL, v.State, c.To)
+		}
+		if c.To == bulwark.StateDeprecated {
+			p, err := purl.Parse(c.Replacement)
+			if err != nil || p.Version == "" {
+				return bulwark.FieldError("replacement", "deprecating needs the replacement as purl@version")
+			}
+			c.Replacement = p.Versioned()
+		} else {
+			c.Replacement = ""
 		}
 		if c.Replacement == v.PURL {
 			return bulwark.FieldError("replacement", "a version cannot replace itself")

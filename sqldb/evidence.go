@@ -75,7 +75,18 @@ func (db *DB) GetEvidence(ctx context.Context, digest string) (ev *bulwark.Evide
 			WHERE e.digest = ? AND `+cond+` ORDER BY e.id LIMIT 1`, append([]any{digest}, args...)...).
 			Scan(&ev.Digest, &ev.Size, &ev.MediaType, &ev.Name, &ev.ScopeID, &at, &ev.CreatedBy, &content)
 		if err == sql.ErrNoRows {
-			return bulwark.Errorf(bulwark.ENOTFOUND, "no evidence %s", digest)
+			// Evidence behind a catalog finding is read with the dossier it
+			// belongs to, by anyone who may read the catalog.
+			if !t.p.Can(bulwark.ActionCatalogRead, "") {
+				return bulwark.Errorf(bulwark.ENOTFOUND, "no evidence %s", digest)
+			}
+			err = t.queryRow(`SELECT e.digest, b.size, e.media_type, e.name, e.scope_id, e.created_at, e.created_by, b.content
+				FROM evidence e JOIN evidence_blobs b ON b.digest = e.digest
+				WHERE e.digest = ? AND EXISTS (SELECT 1 FROM evaluation_findings f WHERE f.evidence LIKE ?) ORDER BY e.id LIMIT 1`,
+				digest, `%"`+digest+`"%`).Scan(&ev.Digest, &ev.Size, &ev.MediaType, &ev.Name, &ev.ScopeID, &at, &ev.CreatedBy, &content)
+			if err == sql.ErrNoRows {
+				return bulwark.Errorf(bulwark.ENOTFOUND, "no evidence %s", digest)
+			}
 		}
 		ev.CreatedAt = fromMicros(at)
 		return err

@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"fmt"
 	"strings"
 
@@ -66,14 +68,15 @@ func validateImport(rows []bulwark.ImportRow) ([]importRow, []bulwark.RowError) 
 }
 
 // Import implements bulwark.CatalogService.
-func (db *DB) Import(ctx context.Context, rows []bulwark.ImportRow, source []byte, sourceName string, dryRun bool) (res *bulwark.ImportResult, err error) {
+func (db *DB) Import(ctx context.Context, rows []bulwark.ImportRow, parseErrors []bulwark.RowError, source []byte, sourceName string, dryRun bool) (res *bulwark.ImportResult, err error) {
 	defer bulwark.Wrap(&err, "Import(%q)", sourceName)
-	res = &bulwark.ImportResult{DryRun: dryRun, Rows: len(rows), Errors: []bulwark.RowError{}}
-	if len(rows) == 0 {
+	res = &bulwark.ImportResult{DryRun: dryRun, Rows: len(rows) + len(parseErrors), Errors: append([]bulwark.RowError{}, parseErrors...)}
+	if res.Rows == 0 {
 		return nil, bulwark.FieldError("file", "the list holds no rows")
 	}
 	good, errs := validateImport(rows)
 	res.Errors = append(res.Errors, errs...)
+	slices.SortStableFunc(res.Errors, func(a, b bulwark.RowError) int { return cmp.Compare(a.Line, b.Line) })
 	var scratch error
 	err = db.inTx(ctx, func(t *Tx) error {
 		root, err := t.authorizeRoot(bulwark.ActionCatalogImport)

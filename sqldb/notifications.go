@@ -50,6 +50,17 @@ func (db *DB) Notifications(ctx context.Context, page bulwark.Page) (out []*bulw
 	return out, next, err
 }
 
+// UnreadNotifications implements bulwark.CatalogService.
+func (db *DB) UnreadNotifications(ctx context.Context) (n int, err error) {
+	defer bulwark.Wrap(&err, "UnreadNotifications")
+	p := bulwark.PrincipalFrom(ctx)
+	if p == nil || p.UserID == 0 {
+		return 0, bulwark.Errorf(bulwark.EUNAUTHORIZED, "notifications belong to a signed-in user")
+	}
+	err = db.sql.QueryRowContext(ctx, db.rebind("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL"), p.UserID).Scan(&n)
+	return n, db.mapErr(err)
+}
+
 // MarkNotificationRead implements bulwark.CatalogService. Reading one's own
 // notifications is not a decision, so it is not a ledger event.
 func (db *DB) MarkNotificationRead(ctx context.Context, id int64) (err error) {

@@ -114,6 +114,9 @@ func (db *DB) RequestWaiver(ctx context.Context, nw bulwark.NewWaiver) (w *bulwa
 // ApproveWaiver implements bulwark.CatalogService.
 func (db *DB) ApproveWaiver(ctx context.Context, id int64, reason string) (err error) {
 	defer bulwark.Wrap(&err, "ApproveWaiver(%d)", id)
+	if strings.TrimSpace(reason) == "" {
+		return bulwark.FieldError("reason", "say why the exception is acceptable")
+	}
 	return db.inTx(ctx, func(t *Tx) error {
 		w, path, err := t.waiver(id)
 		if err != nil {

@@ -508,7 +508,7 @@ func TestCatalogPages(t *testing.T) {
 		{Line: 3, PURL: "pkg:npm/left-pad@1.3.0", VersionDetails: bulwark.VersionDetails{License: "WTFPL", SupportEnds: ptr(time.Now().AddDate(0, 0, 200))}},
 		{Line: 4, PURL: "pkg:pypi/django@4.2.0", State: bulwark.StateBanned, VersionDetails: bulwark.VersionDetails{License: "BSD-3-Clause"}},
 	}
-	if _, err := e.db.Import(e.sys, rows, []byte("list"), "list.csv", false); err != nil {
+	if _, err := e.db.Import(e.sys, rows, nil, []byte("list"), "list.csv", false); err != nil {
 		t.Fatal(err)
 	}
 	b := e.signedIn("developer")

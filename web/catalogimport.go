@@ -1,10 +1,8 @@
 package web
 
 import (
-	"cmp"
 	"io"
 	"net/http"
-	"slices"
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/bulwark-sec/bulwark/catalogfile"
@@ -100,21 +98,18 @@ func (p *Pages) importList(w http.ResponseWriter, r *http.Request) error {
 		return fail(err)
 	}
 	d.Done, d.Rows, d.Errors = true, len(rows)+len(parseErrs), parseErrs
-	if len(rows) > 0 {
-		// With rows that did not parse, the store sees only the others: let
-		// it check them without writing, so nothing is half imported.
-		res, err := p.svc.Import(ctx, rows, data, hdr.Filename, d.DryRun || len(parseErrs) > 0)
-		if res == nil {
-			return fail(err)
-		}
-		if err != nil && bulwark.ErrorCode(err) != bulwark.EINVALID {
-			return fail(err)
-		}
-		d.Result = res
-		d.Errors = append(d.Errors, res.Errors...)
-		d.Applied = !d.DryRun && len(d.Errors) == 0
+	// The store counts the parser's refusals as failures too, so nothing is
+	// half imported.
+	res, err := p.svc.Import(ctx, rows, parseErrs, data, hdr.Filename, d.DryRun)
+	if res == nil {
+		return fail(err)
 	}
-	slices.SortStableFunc(d.Errors, func(a, b bulwark.RowError) int { return cmp.Compare(a.Line, b.Line) })
+	if err != nil && bulwark.ErrorCode(err) != bulwark.EINVALID {
+		return fail(err)
+	}
+	d.Result = res
+	d.Errors = res.Errors
+	d.Applied = !d.DryRun && len(d.Errors) == 0
 	status := http.StatusOK
 	if !d.DryRun && len(d.Errors) > 0 {
 		status = http.StatusBadRequest

@@ -67,35 +67,21 @@ func localLink(s string) string {
 	return s
 }
 
-// unreadPeek is how many notifications the top bar looks at: enough to
-// show a count, cheap enough for every page.
-const unreadPeek = 20
-
 // unreadCount is the top bar's count of unread notifications: "" for
-// none, "20+" when the newest unreadPeek are all unread. A failure only
-// hides the count. The principal is passed in: error pages are rendered
+// none. A failure only hides the count. The principal is passed in: error pages are rendered
 // from a request whose context does not carry it.
 func (p *Pages) unreadCount(r *http.Request, pr *bulwark.Principal) string {
 	if pr == nil || pr.UserID == 0 {
 		return ""
 	}
 	ctx := bulwark.WithPrincipal(r.Context(), pr)
-	ns, next, err := p.svc.Notifications(ctx, bulwark.Page{Limit: unreadPeek})
+	n, err := p.svc.UnreadNotifications(ctx)
 	if err != nil {
 		p.log.WarnContext(r.Context(), "web: unread notifications", "err", err)
 		return ""
 	}
-	n := 0
-	for _, x := range ns {
-		if x.ReadAt == nil {
-			n++
-		}
-	}
-	switch {
-	case n == 0:
+	if n == 0 {
 		return ""
-	case n == len(ns) && next != "":
-		return strconv.Itoa(n) + "+"
 	}
 	return strconv.Itoa(n)
 }

@@ -352,13 +352,13 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				{"/", ok},
 				{"/tokens", ok},
 				{fmt.Sprintf("/admin/users/%d", self), ok},
-				{"/admin/users", pick(login.Name, directory, ok, forbidden)},
-				{"/admin/users?cursor=" + bulwark.CursorAfter(2), pick(login.Name, directory, ok, forbidden)},
-				{fmt.Sprintf("/admin/users/%d", adminID), pick(login.Name, directory, ok, notFound)},
-				{"/admin/scopes", pick(login.Name, directory, ok, forbidden)},
-				{"/ledger", pick(login.Name, ledgerReaders, ok, forbidden)},
-				{"/ledger?kind=user.created&limit=2", pick(login.Name, ledgerReaders, ok, forbidden)},
-				{fmt.Sprintf("/ledger/events/%d", devEvent), pick(login.Name, ledgerReaders, ok, notFound)},
+				{"/admin/users", pick(login.Role, directory, ok, forbidden)},
+				{"/admin/users?cursor=" + bulwark.CursorAfter(2), pick(login.Role, directory, ok, forbidden)},
+				{fmt.Sprintf("/admin/users/%d", adminID), pick(login.Role, directory, ok, notFound)},
+				{"/admin/scopes", pick(login.Role, directory, ok, forbidden)},
+				{"/ledger", pick(login.Role, ledgerReaders, ok, forbidden)},
+				{"/ledger?kind=user.created&limit=2", pick(login.Role, ledgerReaders, ok, forbidden)},
+				{fmt.Sprintf("/ledger/events/%d", devEvent), pick(login.Role, ledgerReaders, ok, notFound)},
 				{"/admin/users/0", notFound},
 				{"/catalog", ok},
 				{"/catalog?q=lodash&state=requested&license=MIT&support_due=90", ok},
@@ -366,11 +366,11 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				{versionPage, ok},
 				{"/catalog/versions/999999", notFound},
 				{"/catalog/components/999999", notFound},
-				{"/catalog/request", pick(login.Name, requesters, ok, forbidden)},
+				{"/catalog/request", pick(login.Role, requesters, ok, forbidden)},
 				{"/catalog/queue", ok},
 				{"/catalog/support", ok},
 				{"/catalog/support?days=365", ok},
-				{"/catalog/import", pick(login.Name, importers, ok, forbidden)},
+				{"/catalog/import", pick(login.Role, importers, ok, forbidden)},
 				{"/policy", ok},
 				{"/policy?version=0", ok},
 				{"/waivers", ok},
@@ -402,10 +402,10 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 			}
 			// Navigation offers exactly what Policy allows.
 			home := b.get("/")
-			if got, want := strings.Contains(home.body, `href="/ledger"`), slices.Contains(ledgerReaders, login.Name); got != want {
+			if got, want := strings.Contains(home.body, `href="/ledger"`), slices.Contains(ledgerReaders, login.Role); got != want {
 				t.Errorf("ledger link shown: %v, want %v", got, want)
 			}
-			if got, want := strings.Contains(home.body, `href="/admin/users"`), slices.Contains(directory, login.Name); got != want {
+			if got, want := strings.Contains(home.body, `href="/admin/users"`), slices.Contains(directory, login.Role); got != want {
 				t.Errorf("users link shown: %v, want %v", got, want)
 			}
 			for link, roles := range map[string][]string{
@@ -413,7 +413,7 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				`href="/catalog/import"`:  importers,
 				`href="/catalog/queue"`:   {"product-security"},
 			} {
-				if got, want := strings.Contains(home.body, link), slices.Contains(roles, login.Name); got != want {
+				if got, want := strings.Contains(home.body, link), slices.Contains(roles, login.Role); got != want {
 					t.Errorf("%s shown: %v, want %v", link, got, want)
 				}
 			}

@@ -42,12 +42,10 @@ func catalogImport(e *env, args []string) error {
 	}
 	defer db.Close()
 	fmt.Fprintf(e.stderr, "checking %d rows of %s…\n", len(rows)+len(rowErrs), fs.Arg(0))
-	res, err := db.Import(systemContext(e.ctx), rows, data, filepath.Base(fs.Arg(0)), *dry || len(rowErrs) > 0)
+	res, err := db.Import(systemContext(e.ctx), rows, rowErrs, data, filepath.Base(fs.Arg(0)), *dry)
 	if res == nil {
 		return err
 	}
-	res.Errors = append(rowErrs, res.Errors...)
-	res.Rows += len(rowErrs)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	verb := "imported"
 	if *dry || len(res.Errors) > 0 {
