@@ -85,10 +85,10 @@ type ComponentVersion struct {
 	// round 2, and only the current round's findings and decisions count.
 	Round          int        `json:"round"`
 	CertifiedUntil *time.Time `json:"certified_until,omitempty"`
-	Replacement      string       `json:"replacement,omitempty"`
-	StateReason      string       `json:"state_reason,omitempty"`
-	CreatedAt        time.Time    `json:"created_at"`
-	UpdatedAt        time.Time    `json:"updated_at"`
+	Replacement    string     `json:"replacement,omitempty"`
+	StateReason    string     `json:"state_reason,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // CertificationExpired reports whether a certified version's certification

@@ -3,8 +3,8 @@ package sqldb
 import (
 	"cmp"
 	"context"
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bulwark-sec/bulwark"
