@@ -109,3 +109,18 @@ func page(r *http.Request) (bulwark.Page, error) {
 	q := r.URL.Query()
 	return bulwark.ParsePage(q.Get("limit"), q.Get("cursor"))
 }
+
+// paged serves a list that takes only ?limit and ?cursor.
+func paged[T any](find func(context.Context, bulwark.Page) ([]T, string, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		pg, err := page(r)
+		if err != nil {
+			return err
+		}
+		items, next, err := find(r.Context(), pg)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, newList(items, next))
+	}
+}

@@ -68,18 +68,6 @@ func (a *API) getVersion(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, d)
 }
 
-func (a *API) evaluationQueue(w http.ResponseWriter, r *http.Request) error {
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.svc.EvaluationQueue(r.Context(), pg)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, next))
-}
-
 type reasonBody struct {
 	Reason string `json:"reason"`
 }
@@ -310,18 +298,6 @@ func (a *API) waiverAction(w http.ResponseWriter, r *http.Request, do func(conte
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func (a *API) listNotifications(w http.ResponseWriter, r *http.Request) error {
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.svc.Notifications(r.Context(), pg)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
 func (a *API) readNotification(w http.ResponseWriter, r *http.Request) error {

@@ -41,18 +41,6 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) error {
 
 // Scopes.
 
-func (a *API) listScopes(w http.ResponseWriter, r *http.Request) error {
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.svc.FindScopes(r.Context(), pg)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, next))
-}
-
 type newScope struct {
 	ParentID int64             `json:"parent_id"`
 	Kind     bulwark.ScopeKind `json:"kind"`
@@ -88,18 +76,6 @@ func (a *API) getScope(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Users.
-
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.svc.FindUsers(r.Context(), pg)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, next))
-}
 
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	var in bulwark.NewUser
@@ -181,18 +157,6 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Tokens.
-
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.svc.FindTokens(r.Context(), pg)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, next))
-}
 
 type tokenCreated struct {
 	*bulwark.Token

@@ -14,18 +14,18 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("GET /api/v1/openapi.json", a.public(a.openAPI))
 	handle("GET /api/v1/me", a.authed(a.me))
 
-	handle("GET /api/v1/scopes", a.authed(a.listScopes))
+	handle("GET /api/v1/scopes", a.authed(paged(a.svc.FindScopes)))
 	handle("POST /api/v1/scopes", a.authed(a.createScope))
 	handle("GET /api/v1/scopes/{id}", a.authed(a.getScope))
 
-	handle("GET /api/v1/users", a.authed(a.listUsers))
+	handle("GET /api/v1/users", a.authed(paged(a.svc.FindUsers)))
 	handle("POST /api/v1/users", a.authed(a.createUser))
 	handle("GET /api/v1/users/{id}", a.authed(a.getUser))
 	handle("POST /api/v1/users/{id}/grants", a.authed(a.grantRole))
 	handle("PUT /api/v1/users/{id}/password", a.authed(a.setPassword))
 	handle("DELETE /api/v1/grants/{id}", a.authed(a.revokeGrant))
 
-	handle("GET /api/v1/tokens", a.authed(a.listTokens))
+	handle("GET /api/v1/tokens", a.authed(paged(a.svc.FindTokens)))
 	handle("POST /api/v1/tokens", a.authed(a.createToken))
 	handle("DELETE /api/v1/tokens/{id}", a.authed(a.revokeToken))
 
@@ -43,7 +43,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("GET /api/v1/catalog/components", a.authed(a.searchCatalog))
 	handle("GET /api/v1/catalog/components/{id}", a.authed(a.getComponent))
 	handle("POST /api/v1/catalog/requests", a.authed(a.requestVersion))
-	handle("GET /api/v1/catalog/queue", a.authed(a.evaluationQueue))
+	handle("GET /api/v1/catalog/queue", a.authed(paged(a.svc.EvaluationQueue)))
 	handle("GET /api/v1/catalog/versions/{id}", a.authed(a.getVersion))
 	handle("POST /api/v1/catalog/versions/{id}/evaluation", a.authed(a.startEvaluation))
 	handle("POST /api/v1/catalog/versions/{id}/findings", a.authed(a.addFinding))
@@ -63,7 +63,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("POST /api/v1/waivers/{id}/approval", a.authed(a.approveWaiver))
 	handle("POST /api/v1/waivers/{id}/revocation", a.authed(a.revokeWaiver))
 
-	handle("GET /api/v1/notifications", a.authed(a.listNotifications))
+	handle("GET /api/v1/notifications", a.authed(paged(a.svc.Notifications)))
 	handle("POST /api/v1/notifications/{id}/read", a.authed(a.readNotification))
 
 	// Anything else under /api/ is a problem document, not the UI's 404 page.
