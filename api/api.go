@@ -124,3 +124,57 @@ func paged[T any](find func(context.Context, bulwark.Page) ([]T, string, error))
 		return writeJSON(w, http.StatusOK, newList(items, next))
 	}
 }
+
+// byID serves one thing named by the {id} path value.
+func byID[T any](find func(context.Context, int64) (T, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		v, err := find(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// created decodes the body, hands it to do and answers 201 with the result.
+func created[In, Out any](do func(context.Context, In) (Out, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in In
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+		out, err := do(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusCreated, out)
+	}
+}
+
+type reasonBody struct {
+	Reason string `json:"reason"`
+}
+
+// reasoned serves an action on the {id} thing whose body is {"reason": …}
+// and answers 204.
+func reasoned(do func(context.Context, int64, string) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in reasonBody
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+		if err := do(r.Context(), id, in.Reason); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}

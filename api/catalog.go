@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -30,62 +29,6 @@ func (a *API) searchCatalog(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, newList(items, next))
-}
-
-func (a *API) getComponent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := a.svc.FindComponent(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
-}
-
-func (a *API) requestVersion(w http.ResponseWriter, r *http.Request) error {
-	var in bulwark.IntroductionRequest
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	d, err := a.svc.RequestVersion(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, d)
-}
-
-func (a *API) getVersion(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	d, err := a.svc.FindVersion(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, d)
-}
-
-type reasonBody struct {
-	Reason string `json:"reason"`
-}
-
-func (a *API) startEvaluation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reasonBody
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := a.svc.StartEvaluation(r.Context(), id, in.Reason); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func (a *API) addFinding(w http.ResponseWriter, r *http.Request) error {
@@ -250,54 +193,6 @@ func (a *API) listWaivers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, newList(items, next))
-}
-
-func (a *API) getWaiver(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	wv, err := a.svc.FindWaiver(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, wv)
-}
-
-func (a *API) requestWaiver(w http.ResponseWriter, r *http.Request) error {
-	var in bulwark.NewWaiver
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	wv, err := a.svc.RequestWaiver(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, wv)
-}
-
-func (a *API) approveWaiver(w http.ResponseWriter, r *http.Request) error {
-	return a.waiverAction(w, r, a.svc.ApproveWaiver)
-}
-
-func (a *API) revokeWaiver(w http.ResponseWriter, r *http.Request) error {
-	return a.waiverAction(w, r, a.svc.RevokeWaiver)
-}
-
-func (a *API) waiverAction(w http.ResponseWriter, r *http.Request, do func(context.Context, int64, string) error) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reasonBody
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := do(r.Context(), id, in.Reason); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func (a *API) readNotification(w http.ResponseWriter, r *http.Request) error {

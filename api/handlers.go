@@ -63,43 +63,7 @@ func (a *API) createScope(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, s)
 }
 
-func (a *API) getScope(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	s, err := a.svc.FindScopeByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, s)
-}
-
 // Users.
-
-func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
-	var in bulwark.NewUser
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	u, err := a.svc.CreateUser(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, u)
-}
-
-func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := a.svc.FindUserByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, u)
-}
 
 type grantRequest struct {
 	Role    bulwark.Role `json:"role"`

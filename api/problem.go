@@ -16,9 +16,6 @@ import (
 	"github.com/bulwark-sec/bulwark"
 )
 
-// Status returns the HTTP status for err (one table, in the domain).
-func Status(err error) int { return bulwark.HTTPStatus(err) }
-
 // Problem is an RFC 9457 problem document with two extensions: the error
 // code and the offending field.
 type Problem struct {
@@ -41,7 +38,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 // writeProblemWith renders err with per-row errors.
 func writeProblemWith(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, rows []bulwark.RowError) {
 	code := bulwark.ErrorCode(err)
-	status := Status(err)
+	status := bulwark.HTTPStatus(err)
 	if status >= 500 {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -283,8 +283,7 @@ func TestEvidence(t *testing.T) {
 		if err != nil || !bytes.Equal(got, content) {
 			t.Fatalf("get: %v", err)
 		}
-		// Out of scope: the developer may not attach in Home Router, and
-		// bu-security of Networks cannot read nothing outside; here Devices has none.
+		// Out of scope: the developer may not attach in Home Router.
 		_, err = db.PutEvidence(dev, org.HomeRouter.ID, "x.txt", "", content, "")
 		wantCode(t, err, bulwark.EFORBIDDEN)
 		db.MaxEvidenceBytes = 8
@@ -386,7 +385,7 @@ func TestTamperedEventIsNamed(t *testing.T) {
 			t.Fatal(err)
 		}
 		forged := bytes.Replace(leaf, []byte(`"kind":"`), []byte(`"reason":"forged","kind":"`), 1)
-		if _, err := db.Raw().Exec(rebind(db, "UPDATE ledger_events SET leaf = ? WHERE idx = 7"), forged); err != nil {
+		if _, err := db.Raw().Exec(db.Rebind("UPDATE ledger_events SET leaf = ? WHERE idx = 7"), forged); err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
@@ -465,7 +464,7 @@ func rewriteHistory(t *testing.T, db *sqldb.DB, idx int64) {
 		}
 		if i == idx {
 			leaf = bytes.Replace(leaf, []byte(`"actor":"`), []byte(`"reason":"rewritten","actor":"`), 1)
-			if _, err := db.Raw().Exec(rebind(db, "UPDATE ledger_events SET leaf = ? WHERE idx = ?"), leaf, i); err != nil {
+			if _, err := db.Raw().Exec(db.Rebind("UPDATE ledger_events SET leaf = ? WHERE idx = ?"), leaf, i); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -483,28 +482,11 @@ func rewriteHistory(t *testing.T, db *sqldb.DB, idx int64) {
 		t.Fatal(err)
 	}
 	for i, h := range hs {
-		if _, err := db.Raw().Exec(rebind(db, "UPDATE ledger_hashes SET hash = ? WHERE idx = ?"), h[:], int64(i)); err != nil {
+		if _, err := db.Raw().Exec(db.Rebind("UPDATE ledger_hashes SET hash = ? WHERE idx = ?"), h[:], int64(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, err := db.Raw().Exec("DELETE FROM ledger_checkpoints"); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func rebind(db *sqldb.DB, q string) string {
-	if db.Dialect() != sqldb.Postgres {
-		return q
-	}
-	n := 0
-	var b strings.Builder
-	for _, c := range q {
-		if c == '?' {
-			n++
-			b.WriteString("$" + string(rune('0'+n)))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
