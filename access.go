@@ -96,6 +96,11 @@ const (
 	ActionWaiverRead         Action = "waiver.read"
 	ActionWaiverRequest      Action = "waiver.request"
 	ActionWaiverApprove      Action = "waiver.approve"
+
+	ActionProductRead   Action = "product.read"
+	ActionProductManage Action = "product.manage"
+	ActionSBOMUpload    Action = "sbom.upload"
+	ActionGateRun       Action = "gate.run"
 )
 
 // Rule says which roles may take an action, and a line for the operator.
@@ -137,6 +142,11 @@ var Policy = map[Action]Rule{
 	ActionWaiverRead:         {allRoles, "see waivers that apply in the scope", false},
 	ActionWaiverRequest:      {[]Role{RoleBUSecurity, RoleProductSecurity}, "propose a time-boxed waiver in the scope", false},
 	ActionWaiverApprove:      {[]Role{RoleProductSecurity}, "approve or revoke a waiver in the scope (never one's own)", false},
+
+	ActionProductRead:   {allRoles, "see products, releases, SBOMs, gate decisions and where components are used in the scope", false},
+	ActionProductManage: {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity, RoleAdmin}, "create products and releases, compose and release them", false},
+	ActionSBOMUpload:    {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity}, "store or replace the SBOM of a release in development", false},
+	ActionGateRun:       {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity}, "run the pipeline gate on a release's SBOM, and request its uncertified components", false},
 }
 
 // Actions returns the actions of Policy in a stable order.

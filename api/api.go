@@ -20,6 +20,7 @@ type Services interface {
 	bulwark.LedgerService
 	bulwark.EvidenceService
 	bulwark.CatalogService
+	bulwark.ProductService
 }
 
 // Options configure the API.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +226,23 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			return w.ID
 		}
 		noPrep := func(*bulwark.Scope) int64 { return 0 }
+		productName := map[int64]string{}
+		product := func(s *bulwark.Scope) int64 {
+			p, err := db.CreateProduct(sys, bulwark.NewProduct{ScopeID: s.ID, Name: uniq("product ")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			productName[p.ID] = p.Name
+			return p.ID
+		}
+		release := func(s *bulwark.Scope) int64 {
+			r, err := db.CreateRelease(sys, product(s), bulwark.NewRelease{Version: "1.0"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		smallSBOM := `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [{"type": "library", "name": "lodash", "version": "4.17.21", "purl": "pkg:npm/lodash@4.17.21"}]}`
 		cases := map[bulwark.Action]walkCase{
 			bulwark.ActionScopeRead: {scoped, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.do("GET", fmt.Sprintf("/api/v1/scopes/%d", s.ID), tok, "", nil)
@@ -292,6 +310,18 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			bulwark.ActionWaiverRequest: {scoped, 201, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.json("POST", "/api/v1/waivers", tok, map[string]any{"purl": "pkg:npm/" + uniq("w"), "scope_id": s.ID, "reason": "walk",
 					"expires_at": time.Now().Add(time.Hour)})
+			}},
+			bulwark.ActionProductRead: {scoped, 200, product, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/products/%d", id), tok, "", nil)
+			}},
+			bulwark.ActionProductManage: {scoped, 201, product, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/products/%d/releases", id), tok, map[string]any{"version": "2.0"})
+			}},
+			bulwark.ActionSBOMUpload: {scoped, 200, release, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.do("PUT", fmt.Sprintf("/api/v1/releases/%d/sbom?name=bom.json", id), tok, "application/json", strings.NewReader(smallSBOM))
+			}},
+			bulwark.ActionGateRun: {scoped, 200, product, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.do("POST", "/api/v1/gate?release=3.0&product="+url.QueryEscape(productName[id]), tok, "application/json", strings.NewReader(smallSBOM))
 			}},
 			bulwark.ActionWaiverApprove: {scoped, 204, pendingWaiver, func(tok string, _ *bulwark.Scope, id int64) response {
 				return f.json("POST", fmt.Sprintf("/api/v1/waivers/%d/approval", id), tok, map[string]any{"reason": "walk"})

@@ -16,10 +16,6 @@ import (
 
 var _ bulwark.CatalogService = (*DB)(nil)
 
-// UsedBy lists the releases that contain a versioned purl; the releases
-// store provides it once SBOMs are ingested.
-type UsedBy func(ctx context.Context, versionedPURL string) ([]string, error)
-
 const versionCols = `v.id, v.component_id, c.purl, v.purl, v.version, v.license, v.supplier, v.hashes, v.download_location,
 	v.export_control, v.personal_data, v.support_ends, v.state, v.round, v.certified_until, v.replacement, v.state_reason, v.created_at, v.updated_at`
 
@@ -567,6 +563,9 @@ func (db *DB) FindVersion(ctx context.Context, id int64) (d *bulwark.VersionDoss
 		if d.Component, err = scanComponent(t.queryRow("SELECT "+componentCols+" FROM components c WHERE c.id = ?", v.ComponentID)); err != nil {
 			return err
 		}
+		if d.UsedBy, err = t.usedBy(v.PURL); err != nil {
+			return err
+		}
 		if d.Requests, err = t.requests(id); err != nil {
 			return err
 		}
@@ -597,11 +596,6 @@ func (db *DB) FindVersion(ctx context.Context, id int64) (d *bulwark.VersionDoss
 	})
 	if err != nil {
 		return nil, err
-	}
-	if db.UsedBy != nil {
-		if d.UsedBy, err = db.UsedBy(ctx, d.Version.PURL); err != nil {
-			return nil, err
-		}
 	}
 	return d, nil
 }

@@ -42,11 +42,11 @@ type DB struct {
 
 	// MaxEvidenceBytes limits one evidence file.
 	MaxEvidenceBytes int64
+	// MaxSBOMBytes limits one uploaded SBOM.
+	MaxSBOMBytes int64
 	// RedLine checks known vulnerabilities at request time; nil until
 	// vulnerability data exists.
 	RedLine bulwark.RedLine
-	// UsedBy lists the releases that ship a component version.
-	UsedBy UsedBy
 
 	policies policyCache
 }
@@ -69,7 +69,7 @@ func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "bulwark.
 // PostgreSQL; anything else is a SQLite file path (an optional sqlite:
 // prefix is dropped). It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	db := &DB{signer: opts.Signer, now: opts.Now, MaxEvidenceBytes: opts.MaxEvidenceBytes}
+	db := &DB{signer: opts.Signer, now: opts.Now, MaxEvidenceBytes: opts.MaxEvidenceBytes, MaxSBOMBytes: DefaultMaxSBOMBytes}
 	if db.now == nil {
 		db.now = time.Now
 	}

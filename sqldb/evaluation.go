@@ -388,10 +388,8 @@ func (db *DB) Transition(ctx context.Context, versionID int64, c bulwark.Lifecyc
 		if err := t.history(versionID, string(c.To), summary); err != nil {
 			return err
 		}
-		if db.UsedBy != nil {
-			if usedBy, err = db.UsedBy(t.ctx, v.PURL); err != nil {
-				return err
-			}
+		if usedBy, err = t.usedBy(v.PURL); err != nil {
+			return err
 		}
 		msg := fmt.Sprintf("%s is now %s: %s", v.PURL, c.To, summary)
 		if len(usedBy) > 0 {

@@ -44,20 +44,31 @@ func (db *DB) PutEvidence(ctx context.Context, scopeID int64, name, mediaType st
 		if err := t.p.Authorize(bulwark.ActionEvidenceWrite, s.Path); err != nil {
 			return err
 		}
-		if _, err := t.exec("INSERT INTO evidence_blobs (digest, size, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
-			digest, len(content), content, micros(t.now)); err != nil {
-			return err
-		}
-		ev = &bulwark.Evidence{Digest: digest, Size: int64(len(content)), MediaType: mediaType, Name: name, ScopeID: scopeID, CreatedAt: t.now, CreatedBy: t.p.Actor()}
 		var id int64
-		if err := t.queryRow("INSERT INTO evidence (digest, scope_id, name, media_type, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			digest, scopeID, name, mediaType, micros(t.now), ev.CreatedBy).Scan(&id); err != nil {
+		if ev, id, err = t.putEvidence(scopeID, name, mediaType, content); err != nil {
 			return err
 		}
 		t.record("evidence.attached", fmt.Sprintf("evidence:%d", id), s.Path, nil, ev, reason, digest)
 		return nil
 	})
 	return ev, err
+}
+
+// putEvidence stores content once by digest and attaches it in a scope.
+// The caller authorises and records the ledger event that names it.
+func (t *Tx) putEvidence(scopeID int64, name, mediaType string, content []byte) (*bulwark.Evidence, int64, error) {
+	digest := bulwark.DigestBytes(content)
+	if _, err := t.exec("INSERT INTO evidence_blobs (digest, size, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+		digest, len(content), content, micros(t.now)); err != nil {
+		return nil, 0, err
+	}
+	ev := &bulwark.Evidence{Digest: digest, Size: int64(len(content)), MediaType: mediaType, Name: name, ScopeID: scopeID, CreatedAt: t.now, CreatedBy: t.p.Actor()}
+	var id int64
+	if err := t.queryRow("INSERT INTO evidence (digest, scope_id, name, media_type, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		digest, scopeID, name, mediaType, micros(t.now), ev.CreatedBy).Scan(&id); err != nil {
+		return nil, 0, err
+	}
+	return ev, id, nil
 }
 
 // GetEvidence implements bulwark.EvidenceService.

@@ -247,33 +247,66 @@ func (db *DB) ActiveWaiver(ctx context.Context, versionedPURL, scopePath string)
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
 	err = db.readTx(ctx, func(t *Tx) error {
-		rows, err := t.query("SELECT "+waiverCols+", s.path FROM waivers w JOIN scopes s ON s.id = w.scope_id "+
-			"WHERE w.component_purl = ? AND w.approved_at IS NOT NULL AND w.revoked_at IS NULL AND w.expires_at > ? ORDER BY w.expires_at DESC",
-			p.Component(), micros(now))
+		ws, err := t.activeWaivers(p.Component())
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			cand, path, err := scanWaiver(rows)
-			if err != nil {
-				return err
-			}
-			if !bulwark.ScopeContains(path, scopePath) {
-				continue
-			}
-			r, err := ecosystem.ParseRange(cand.Versions)
-			if err != nil {
-				continue
-			}
-			if ok, _ := r.Contains(p.Type, p.Version); ok {
-				w = cand
-				return nil
-			}
-		}
-		return rows.Err()
+		w = ws.find(p.Component(), p.Type, p.Version, scopePath)
+		return nil
 	})
 	return w, err
+}
+
+// waiverSet holds active waivers by version-less purl.
+type waiverSet map[string][]scopedWaiver
+
+type scopedWaiver struct {
+	*bulwark.Waiver
+	path   string
+	ranged ecosystem.Range
+}
+
+// activeWaivers loads the approved, unrevoked, unexpired waivers of one
+// component, or of all components when component is "".
+func (t *Tx) activeWaivers(component string) (waiverSet, error) {
+	q := "SELECT " + waiverCols + ", s.path FROM waivers w JOIN scopes s ON s.id = w.scope_id " +
+		"WHERE w.approved_at IS NOT NULL AND w.revoked_at IS NULL AND w.expires_at > ?"
+	args := []any{micros(t.now)}
+	if component != "" {
+		q += " AND w.component_purl = ?"
+		args = append(args, component)
+	}
+	rows, err := t.query(q+" ORDER BY w.expires_at DESC", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	set := waiverSet{}
+	for rows.Next() {
+		w, path, err := scanWaiver(rows)
+		if err != nil {
+			return nil, err
+		}
+		r, err := ecosystem.ParseRange(w.Versions)
+		if err != nil {
+			continue
+		}
+		set[w.ComponentPURL] = append(set[w.ComponentPURL], scopedWaiver{w, path, r})
+	}
+	return set, rows.Err()
+}
+
+// find returns the waiver that lets version of a component be used in the
+// scope at scopePath, or nil; the one expiring last wins.
+func (s waiverSet) find(component, purlType, version, scopePath string) *bulwark.Waiver {
+	for _, w := range s[component] {
+		if !bulwark.ScopeContains(w.path, scopePath) {
+			continue
+		}
+		if ok, _ := w.ranged.Contains(purlType, version); ok {
+			return w.Waiver
+		}
+	}
+	return nil
 }

@@ -29,6 +29,8 @@ var options = []option{
 	{"ledger-origin", "BULWARK_LEDGER_ORIGIN", "", "name of the log, used only when the key is created (default a random bulwark.ledger/… name)"},
 	{"org", "BULWARK_ORG", "Organisation", "name of the organisation root scope, used only on an empty database"},
 	{"max-evidence-bytes", "BULWARK_MAX_EVIDENCE_BYTES", strconv.Itoa(bulwark.DefaultMaxEvidenceBytes), "largest evidence file accepted, in bytes"},
+	{"server", "BULWARK_SERVER", "", "Bulwark server URL (e.g. https://bulwark.example.com)"},
+	{"token", "BULWARK_TOKEN", "", "API token (prefer the environment variable: flags show up in process lists)"},
 	{"log-format", "BULWARK_LOG_FORMAT", "text", "log format: text or json"},
 	{"log-level", "BULWARK_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
 }

@@ -40,6 +40,11 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
+// failedError marks an answer of "no" that exits 1 after its message.
+type failedError struct{ msg string }
+
+func (e *failedError) Error() string { return e.msg }
+
 // env is what every command gets.
 type env struct {
 	ctx    context.Context
@@ -62,6 +67,8 @@ func commands() []command {
 		{"user", "create users, grant and revoke roles, reset passwords", runUser},
 		{"token", "create, list and revoke API tokens", runToken},
 		{"catalog", "bulk-import an approved-component list", runCatalog},
+		{"sbom", "inspect an SBOM file (CycloneDX or SPDX) without storing it", runSBOM},
+		{"gate", "pipeline gate: upload a release's SBOM and fail the build on policy (exit 0 pass, 1 fail, 2 error)", runGate},
 		{"ledger", "show the signed checkpoint, prove inclusion and consistency, export a bundle", runLedger},
 		{"verify", "verify an exported ledger bundle offline (exit 0 verified, 1 not)", runVerify},
 		{"version", "print the version", runVersion},
@@ -109,7 +116,12 @@ func exitCode(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "bulwark: %s\n", ue.msg)
 		return exitUsage
 	}
-	if errors.Is(err, errNotVerified) || err == errRowsFailed {
+	if errors.Is(err, errNotVerified) || err == errRowsFailed || err == errGateFailed {
+		return exitFailure
+	}
+	var fe *failedError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(stderr, "bulwark: %s\n", fe.msg)
 		return exitFailure
 	}
 	switch code := bulwark.ErrorCode(err); code {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -326,4 +327,98 @@ func TestCatalogImportCLI(t *testing.T) {
 	if code, out, errs := cli(t, "", "catalog", "import", d, good); code != 0 || !strings.Contains(out, "1 new components, 2 new versions") || !strings.Contains(out, "sha256:") {
 		t.Fatalf("import: %d %s %s", code, out, errs)
 	}
+}
+
+func TestSBOMInspectAndGateCLI(t *testing.T) {
+	dir := t.TempDir()
+	url, _, stop := serve(t, "--data", dir, "--demo")
+	defer stop()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+		"metadata": {"component": {"type": "application", "bom-ref": "app", "name": "core", "version": "9"}},
+		"components": [
+			{"type": "library", "bom-ref": "e", "name": "express", "version": "4.18.2", "purl": "pkg:npm/express@4.18.2", "licenses": [{"expression": "MIT"}]},
+			{"type": "library", "bom-ref": "l", "name": "lodash", "version": "4.17.21", "purl": "pkg:npm/lodash@4.17.21", "licenses": [{"expression": "MIT"}]}],
+		"dependencies": [{"ref": "app", "dependsOn": ["e"]}, {"ref": "e", "dependsOn": ["l"]}]}`)
+	uncertified := write("new.cdx.json", strings.Replace(string(must(os.ReadFile(good))), "lodash", "left-pad", -1))
+	bad := write("bad.json", `{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [`)
+
+	code, out, _ := cli(t, "", "sbom", "inspect", "--json", good)
+	var s struct {
+		Format       string   `json:"format"`
+		SpecVersion  string   `json:"specVersion"`
+		Encoding     string   `json:"encoding"`
+		Components   int      `json:"components"`
+		Dependencies int      `json:"dependencies"`
+		Problems     []string `json:"problems"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s.Format != "cyclonedx" || s.SpecVersion != "1.5" || s.Encoding != "json" ||
+		s.Components != 2 || s.Dependencies != 2 || s.Problems == nil {
+		t.Fatalf("inspect --json: exit %d %s", code, out)
+	}
+	code, out, errs := cli(t, "", "sbom", "inspect", "--json", bad)
+	if code != 1 || json.Unmarshal([]byte(out), &s) != nil || len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "line") {
+		t.Fatalf("inspect of a truncated file: exit %d %s %s", code, out, errs)
+	}
+	if code, out, _ := cli(t, "", "sbom", "inspect", good); code != 0 || !strings.Contains(out, "cyclonedx 1.5 (json)") {
+		t.Fatalf("inspect: %d %s", code, out)
+	}
+
+	token := strings.TrimSpace(mustRun(t, "token", "create", "--data", dir, "--user", "developer", "--name", "ci", "--expires", "1d"))
+	gate := func(args ...string) (int, string) {
+		t.Helper()
+		code, out, errs := cli(t, "", append([]string{"gate", "--server", url, "--token", token}, args...)...)
+		return code, out + errs
+	}
+	reports := filepath.Join(dir, "reports")
+	code, out = gate("--product", "5G Core", "--release", "3.0", "--report-dir", reports, uncertified)
+	if code != 1 || !strings.Contains(out, "FAIL") || !strings.Contains(out, "left-pad@4.17.21") || !strings.Contains(out, "/gate-runs/") {
+		t.Fatalf("gate with an uncertified component: exit %d\n%s", code, out)
+	}
+	for _, f := range []string{"gate.json", "gate.junit.xml", "gate.sarif"} {
+		if st, err := os.Stat(filepath.Join(reports, f)); err != nil || st.Size() == 0 {
+			t.Errorf("report %s: %v", f, err)
+		}
+	}
+	if code, out = gate("--product", "5G Core", "--release", "3.1", good); code != 0 || !strings.Contains(out, "PASS") {
+		t.Fatalf("gate with certified components: exit %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--product", "5G Core", "--release", "3.2", bad}, "line"},
+		{[]string{"--product", "No Such Product", "--release", "1", good}, "No Such Product"},
+		{[]string{"--product", "5G Core", good}, "--release"},
+		{[]string{"--product", "5G Core", "--release", "1.0", uncertified}, "configuration control"},
+	} {
+		if code, out := gate(c.args...); code != 2 || !strings.Contains(out, c.says) {
+			t.Errorf("gate %v: exit %d, want 2 saying %q:\n%s", c.args, code, c.says, out)
+		}
+	}
+	if code, _, errs := cli(t, "", "gate", "--server", url, "--token", "bwk_wrong", "--product", "5G Core", "--release", "1", good); code != 2 || !strings.Contains(errs, "401") {
+		t.Fatalf("gate with a bad token: %d %s", code, errs)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errs := cli(t, "", args...)
+	if code != 0 {
+		t.Fatalf("bulwark %v: exit %d\n%s%s", args, code, out, errs)
+	}
+	return out
 }

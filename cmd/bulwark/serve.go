@@ -145,6 +145,9 @@ func seedDemo(ctx context.Context, db *sqldb.DB, out io.Writer) error {
 	if err := demo.SeedCatalog(sys, db, org, catalogfile.Parse); err != nil {
 		return err
 	}
+	if err := demo.SeedProducts(sys, db, org); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Demo organisation seeded. Sign in as:\n%s", org.String())
 	return nil
 }

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/bulwark-sec/bulwark/sbom"
+)
+
+func runSBOM(e *env, args []string) error {
+	return dispatch(e, "sbom", []subcommand{
+		{"inspect", "detect, parse and check an SBOM file; exit 1 when it is invalid", sbomInspect},
+	}, args)
+}
+
+func sbomInspect(e *env, args []string) error {
+	fs := newFlagSet("sbom inspect", "FILE", "Read a CycloneDX (1.0–1.6, JSON or XML) or SPDX (2.1–2.3, JSON or tag-value) document\n"+
+		"and report its format, component and dependency counts and any problems.\n"+
+		"Exit 0 when it is a valid SBOM, 1 when it is not, 2 on usage errors.", e)
+	asJSON := fs.Bool("json", false, `print {"format", "specVersion", "encoding", "components", "dependencies", "problems"}`)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("sbom inspect needs exactly one file")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer f.Close()
+	d, _, err := sbom.Read(f, sbom.MaxSize)
+	if err != nil {
+		var se *sbom.Error
+		if !errors.As(err, &se) {
+			return &failedError{fmt.Sprintf("%s: %v", fs.Arg(0), err)}
+		}
+		if *asJSON {
+			s := sbom.Summary{Format: se.Format, Encoding: se.Encoding, Problems: []string{se.Error()}}
+			if err := writeIndented(e, s); err != nil {
+				return err
+			}
+		}
+		return &failedError{fmt.Sprintf("%s: %s", fs.Arg(0), se.Error())}
+	}
+	s := d.Summary()
+	if *asJSON {
+		return writeIndented(e, s)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "format\t%s %s (%s)\n", s.Format, s.SpecVersion, s.Encoding)
+	if d.Subject != nil {
+		fmt.Fprintf(tw, "subject\t%s %s\n", d.Subject.Name, d.Subject.Version)
+	}
+	fmt.Fprintf(tw, "components\t%d\n", s.Components)
+	fmt.Fprintf(tw, "dependencies\t%d\n", s.Dependencies)
+	fmt.Fprintf(tw, "problems\t%d\n", len(s.Problems))
+	tw.Flush()
+	for _, p := range s.Problems {
+		fmt.Fprintf(e.stdout, "  - %s\n", p)
+	}
+	return nil
+}
+
+func writeIndented(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
