@@ -331,7 +331,8 @@ type ProductService interface {
 	// CreateProduct adds a product to a scope. Errors: EINVALID,
 	// EFORBIDDEN, ECONFLICT (name taken).
 	CreateProduct(ctx context.Context, p NewProduct) (*Product, error)
-	// Products lists the products the caller may see, by name.
+	// Products lists the products the caller may see, oldest first; query
+	// narrows them to names containing it.
 	Products(ctx context.Context, query string, page Page) ([]*Product, string, error)
 	// FindProduct returns a product and its releases. Errors: ENOTFOUND.
 	FindProduct(ctx context.Context, id int64) (*Product, error)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 
@@ -99,12 +100,15 @@ func licenseID(s string) (string, bool) {
 	return id, ok
 }
 
-// licenseRefs lists the LicenseRef- ids a valid expression uses.
+// licenseRefs lists the LicenseRef- ids of this document that an
+// expression uses (not DocumentRef-x:LicenseRef-y ones, defined elsewhere).
+// It reads the tokens itself: go-spdx's ExtractLicenses (v2.4.0) drops
+// LicenseRefs that sit under an OR.
 func licenseRefs(expr string) []string {
 	var refs []string
-	for _, id := range policy.LicenseIDs(expr) {
-		if strings.HasPrefix(id, "LicenseRef-") && !slices.Contains(refs, id) {
-			refs = append(refs, id)
+	for _, tok := range strings.FieldsFunc(expr, func(r rune) bool { return r == '(' || r == ')' || unicode.IsSpace(r) }) {
+		if strings.HasPrefix(tok, "LicenseRef-") && !slices.Contains(refs, tok) {
+			refs = append(refs, tok)
 		}
 	}
 	return refs

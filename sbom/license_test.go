@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -43,5 +44,12 @@ func TestCycloneDXLicenses(t *testing.T) {
 		if err != nil || string(got) != c.want {
 			t.Errorf("cycloneDXLicenses(%q) = %s, %v; want %s", c.in, got, err, c.want)
 		}
+	}
+}
+
+func TestLicenseRefs(t *testing.T) {
+	got := licenseRefs("(LicenseRef-a OR LicenseRef-b.2) AND LicenseRef-a AND DocumentRef-x:LicenseRef-y AND MIT")
+	if want := []string{"LicenseRef-a", "LicenseRef-b.2"}; !slices.Equal(got, want) {
+		t.Errorf("licenseRefs = %q, want %q", got, want)
 	}
 }

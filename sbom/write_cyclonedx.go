@@ -33,6 +33,9 @@ func WriteCycloneDX(w io.Writer, d *Document) error {
 	}
 	tools := []cdx.Component{{Type: cdx.ComponentTypeApplication, Name: "bulwark"}}
 	for _, t := range d.Tools {
+		if t == "bulwark" {
+			continue // written by us before
+		}
 		name, version := splitTool(t)
 		tools = append(tools, cdx.Component{Type: cdx.ComponentTypeApplication, Name: name, Version: version})
 	}

@@ -44,7 +44,9 @@ func WriteSPDX(w io.Writer, d *Document, namespace string) error {
 		},
 	}
 	for _, t := range d.Tools {
-		doc.CreationInfo.Creators = append(doc.CreationInfo.Creators, common.Creator{CreatorType: "Tool", Creator: t})
+		if t != "bulwark" {
+			doc.CreationInfo.Creators = append(doc.CreationInfo.Creators, common.Creator{CreatorType: "Tool", Creator: t})
+		}
 	}
 
 	ids := spdxIDs(d)

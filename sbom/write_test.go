@@ -109,36 +109,44 @@ func TestWriteRoundTrip(t *testing.T) {
 		names = append(names, f)
 	}
 	for _, name := range names {
-		d, err := Parse(inputs[name])
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		t.Run(strings.ReplaceAll(name, "/", "_"), func(t *testing.T) {
+			t.Parallel()
+			roundTrip(t, s, name, inputs[name])
+		})
+	}
+}
 
-		var cdxOut bytes.Buffer
-		if err := WriteCycloneDX(&cdxOut, d); err != nil {
-			t.Fatalf("%s: WriteCycloneDX: %v", name, err)
-		}
-		validate(t, name+" as CycloneDX", s[0], cdxOut.Bytes())
-		back, err := Parse(cdxOut.Bytes())
-		if err != nil {
-			t.Fatalf("%s: reading the written CycloneDX: %v", name, err)
-		}
-		checkDocument(t, name+" as CycloneDX", back)
-		compareDocuments(t, name+" as CycloneDX", d, back, true)
+// roundTrip writes one document both ways, validates and reads it back.
+func roundTrip(t *testing.T, s [2]*jsonschema.Schema, name string, input []byte) {
+	d, err := Parse(input)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
 
-		var spdxOut bytes.Buffer
-		if err := WriteSPDX(&spdxOut, d, "https://bulwark.example/spdx/"+strings.ReplaceAll(name, "/", "-")); err != nil {
-			t.Fatalf("%s: WriteSPDX: %v", name, err)
-		}
-		validate(t, name+" as SPDX", s[1], spdxOut.Bytes())
-		back, err = Parse(spdxOut.Bytes())
-		if err != nil {
-			t.Fatalf("%s: reading the written SPDX: %v", name, err)
-		}
-		checkDocument(t, name+" as SPDX", back)
-		if d.Subject != nil { // else the SPDX document describes the top-level components
-			compareDocuments(t, name+" as SPDX", d, back, false)
-		}
+	var cdxOut bytes.Buffer
+	if err := WriteCycloneDX(&cdxOut, d); err != nil {
+		t.Fatalf("%s: WriteCycloneDX: %v", name, err)
+	}
+	validate(t, name+" as CycloneDX", s[0], cdxOut.Bytes())
+	back, err := Parse(cdxOut.Bytes())
+	if err != nil {
+		t.Fatalf("%s: reading the written CycloneDX: %v", name, err)
+	}
+	checkDocument(t, name+" as CycloneDX", back)
+	compareDocuments(t, name+" as CycloneDX", d, back, true)
+
+	var spdxOut bytes.Buffer
+	if err := WriteSPDX(&spdxOut, d, "https://bulwark.example/spdx/"+strings.ReplaceAll(name, "/", "-")); err != nil {
+		t.Fatalf("%s: WriteSPDX: %v", name, err)
+	}
+	validate(t, name+" as SPDX", s[1], spdxOut.Bytes())
+	back, err = Parse(spdxOut.Bytes())
+	if err != nil {
+		t.Fatalf("%s: reading the written SPDX: %v", name, err)
+	}
+	checkDocument(t, name+" as SPDX", back)
+	if d.Subject != nil { // else the SPDX document describes the top-level components
+		compareDocuments(t, name+" as SPDX", d, back, false)
 	}
 }
 

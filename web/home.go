@@ -34,6 +34,9 @@ var actionLinks = map[bulwark.Action]navItem{
 	bulwark.ActionPolicyEdit:        {"Catalog policy", "/policy", "policy"},
 	bulwark.ActionWaiverRequest:     {"Waivers", "/waivers", "waivers"},
 	bulwark.ActionCatalogImport:     {"Import a list", "/catalog/import", "import"},
+
+	bulwark.ActionProductRead:   {"Where a component is used", "/where-used", "where-used"},
+	bulwark.ActionProductManage: {"Products and releases", "/products", "products"},
 }
 
 // rootActions are taken at the organisation root: their pages need the

@@ -329,6 +329,15 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 	}
 	versionPage := fmt.Sprintf("/catalog/versions/%d", requested.Version.ID)
 	componentPage := fmt.Sprintf("/catalog/components/%d", requested.Component.ID)
+	prod, err := e.db.CreateProduct(e.as("developer"), bulwark.NewProduct{ScopeID: e.org.Core5G.ID, Name: "UPF"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := e.db.Gate(e.as("developer"), "UPF", "1.0", bulwark.SBOMUpload{Name: "upf.json", Content: sbomV1()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	releasePage := fmt.Sprintf("/releases/%d", gate.Release.ID)
 
 	const ok, forbidden, notFound = http.StatusOK, http.StatusForbidden, http.StatusNotFound
 	ledgerReaders := []string{"bu-security", "product-security", "auditor", "psirt", "admin"}
@@ -375,6 +384,17 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				{"/policy?version=0", ok},
 				{"/waivers", ok},
 				{"/notifications", ok},
+				{"/products", ok},
+				{"/products?q=upf&limit=1", ok},
+				{fmt.Sprintf("/products/%d", prod.ID), ok},
+				{releasePage, ok},
+				{releasePage + "?direct=1&state=unknown&q=express", ok},
+				{releasePage + "/diff", ok},
+				{fmt.Sprintf("/gate-runs/%d", gate.ID), ok},
+				{"/where-used", ok},
+				{"/where-used?purl=pkg:npm/express&versions=%3E%3D4", ok},
+				{"/releases/999999", notFound},
+				{"/gate-runs/999999", notFound},
 				{"/static/style.css", ok},
 			}
 			for _, pg := range pages {
@@ -419,6 +439,9 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 			}
 			if !strings.Contains(home.body, `href="/catalog"`) || !strings.Contains(home.body, `href="/policy"`) {
 				t.Error("catalog or policy link missing")
+			}
+			if !strings.Contains(home.body, `href="/products"`) || !strings.Contains(home.body, `href="/where-used"`) {
+				t.Error("products or where-used link missing")
 			}
 		})
 	}

@@ -61,6 +61,21 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /waivers", p.signedIn(p.requestWaiver))
 	mux.Handle("POST /waivers/{id}/approve", p.signedIn(p.approveWaiver))
 	mux.Handle("POST /waivers/{id}/revoke", p.signedIn(p.revokeWaiver))
+
+	mux.Handle("GET /products", p.signedIn(p.products))
+	mux.Handle("POST /products", p.signedIn(p.createProduct))
+	mux.Handle("GET /products/{id}", p.signedIn(p.product))
+	mux.Handle("POST /products/{id}/releases", p.signedIn(p.createRelease))
+	mux.Handle("GET /releases/{id}", p.signedIn(p.release))
+	mux.Handle("POST /releases/{id}/state", p.signedIn(p.moveRelease))
+	mux.Handle("POST /releases/{id}/uses", p.signedIn(p.addUse))
+	mux.Handle("POST /releases/{id}/uses/{uses}/remove", p.signedIn(p.removeUse))
+	mux.Handle("GET /releases/{id}/sbom", p.signedIn(p.exportSBOM))
+	mux.Handle("POST /releases/{id}/sbom", p.signedInSBOM(p.uploadSBOM))
+	mux.Handle("GET /releases/{id}/diff", p.signedIn(p.diff))
+	mux.Handle("GET /where-used", p.signedIn(p.whereUsed))
+	mux.Handle("GET /gate-runs/{id}", p.signedIn(p.gateRun))
+	mux.Handle("POST /gate-runs/{id}/requests", p.signedIn(p.requestUncertified))
 }
 
 // static serves the embedded stylesheet and script. Their URLs carry the

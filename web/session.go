@@ -65,17 +65,25 @@ var errCSRF = bulwark.Errorf(bulwark.EFORBIDDEN,
 
 // public serves a page that needs no session (the sign-in page). The
 // session is still resolved, so a signed-in browser can be sent on.
-func (p *Pages) public(h handlerFunc) http.Handler { return p.wrap(false, false, h) }
+func (p *Pages) public(h handlerFunc) http.Handler { return p.wrap(false, 0, h) }
 
 // signedIn serves a page that needs a session; POSTs must also carry the
 // session's CSRF token.
-func (p *Pages) signedIn(h handlerFunc) http.Handler { return p.wrap(true, false, h) }
+func (p *Pages) signedIn(h handlerFunc) http.Handler { return p.wrap(true, 0, h) }
 
 // signedInUpload is signedIn for a form that posts a file: the body may be
 // multipart and as large as the upload limit.
-func (p *Pages) signedInUpload(h handlerFunc) http.Handler { return p.wrap(true, true, h) }
+func (p *Pages) signedInUpload(h handlerFunc) http.Handler {
+	return p.wrap(true, p.opts.MaxUploadBytes, h)
+}
 
-func (p *Pages) wrap(needSession, upload bool, h handlerFunc) http.Handler {
+// signedInSBOM is signedInUpload with the SBOM limit: bills of materials
+// of large products exceed what other uploads need.
+func (p *Pages) signedInSBOM(h handlerFunc) http.Handler { return p.wrap(true, p.opts.MaxSBOMBytes, h) }
+
+// wrap serves h; upload is the largest file the route accepts in a
+// multipart body, 0 for routes that take plain forms only.
+func (p *Pages) wrap(needSession bool, upload int64, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		securityHeaders(w.Header())
 		// Pages show data that depends on who asks, and once a token secret.
@@ -93,7 +101,7 @@ func (p *Pages) wrap(needSession, upload bool, h handlerFunc) http.Handler {
 // goes to temporary files, removed when the request ends.
 const uploadMemory = 8 << 20
 
-func (p *Pages) serve(needSession, upload bool, h handlerFunc, w http.ResponseWriter, r *http.Request, st *reqState) error {
+func (p *Pages) serve(needSession bool, upload int64, h handlerFunc, w http.ResponseWriter, r *http.Request, st *reqState) error {
 	post := r.Method == http.MethodPost
 	if post {
 		if !sameOrigin(r) {
@@ -152,14 +160,14 @@ func (p *Pages) serve(needSession, upload bool, h handlerFunc, w http.ResponseWr
 // parseBody reads a posted form into r.PostForm: URL-encoded for every
 // form, multipart only where upload allows it. A multipart body on another
 // route leaves PostForm without its CSRF token, so it is refused.
-func (p *Pages) parseBody(w http.ResponseWriter, r *http.Request, upload bool) error {
+func (p *Pages) parseBody(w http.ResponseWriter, r *http.Request, upload int64) error {
 	limit := int64(maxFormBytes)
-	if upload {
-		limit = p.opts.MaxUploadBytes + maxFormBytes // the file plus the form's other fields
+	if upload > 0 {
+		limit = upload + maxFormBytes // the file plus the form's other fields
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); upload && mt == "multipart/form-data" {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); upload > 0 && mt == "multipart/form-data" {
 		err = r.ParseMultipartForm(uploadMemory)
 	} else {
 		err = r.ParseForm()
@@ -169,8 +177,8 @@ func (p *Pages) parseBody(w http.ResponseWriter, r *http.Request, upload bool) e
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		if upload {
-			return bulwark.Errorf(bulwark.ETOOLARGE, "files are at most %d MiB here; nothing was changed", p.opts.MaxUploadBytes>>20)
+		if upload > 0 {
+			return bulwark.Errorf(bulwark.ETOOLARGE, "files are at most %d MiB here; nothing was changed", upload>>20)
 		}
 		return bulwark.Errorf(bulwark.ETOOLARGE, "the form is larger than %d KiB", maxFormBytes>>10)
 	}

@@ -49,6 +49,9 @@ func navFor(p *bulwark.Principal) []navSection {
 		}
 		out = append(out, navSection{Title: "Catalog", Items: catalog})
 	}
+	if canAnywhere(p, bulwark.ActionProductRead) {
+		out = append(out, navSection{Title: "Products", Items: []navItem{{"Products", "/products", "products"}, {"Where used", "/where-used", "where-used"}}})
+	}
 	var evidence []navItem
 	if canAnywhere(p, bulwark.ActionLedgerRead) {
 		evidence = append(evidence, navItem{"Ledger", "/ledger", "ledger"})
@@ -302,9 +305,25 @@ var templateFuncs = template.FuncMap{
 	"fieldArgs": func(f *form, prefix, name, label, placeholder string, required bool) fieldArg {
 		return fieldArg{Form: f, ID: prefix + "-" + name, Name: name, Label: label, Placeholder: placeholder, Required: required}
 	},
+	// sbomName shows an SBOM format or encoding as people write it.
+	"sbomName": func(s string) string {
+		if n, ok := sbomNames[s]; ok {
+			return n
+		}
+		return s
+	},
+	// pair passes two values to a template, such as a version before and after.
+	"pair": func(a, b string) struct{ A, B string } { return struct{ A, B string }{a, b} },
+	// gateCount reads one outcome's count of a gate run.
+	"gateCount": func(counts map[bulwark.GateOutcome]int, outcome string) int {
+		return counts[bulwark.GateOutcome(outcome)]
+	},
 	// cls reduces a state, outcome or kind to a CSS class suffix.
 	"cls": func(v any) string { return cssToken(fmt.Sprint(v)) },
 }
+
+// sbomNames are the SBOM formats and encodings as people write them.
+var sbomNames = map[string]string{"cyclonedx": "CycloneDX", "spdx": "SPDX", "json": "JSON", "xml": "XML", "tag-value": "tag-value"}
 
 // fieldArg is what the "reasonField" template needs to draw one input.
 type fieldArg struct {

@@ -29,6 +29,7 @@ type Services interface {
 	bulwark.LedgerService
 	bulwark.CatalogService
 	bulwark.EvidenceService
+	bulwark.ProductService
 }
 
 // Options configure the pages.
@@ -42,10 +43,17 @@ type Options struct {
 	// MaxUploadBytes bounds one uploaded file (evidence, import lists);
 	// 0 means DefaultMaxUploadBytes. The store applies its own limits too.
 	MaxUploadBytes int64
+	// MaxSBOMBytes bounds one uploaded SBOM, which may be larger than other
+	// files; 0 means DefaultMaxSBOMBytes. The store applies its own limit.
+	MaxSBOMBytes int64
 }
 
 // DefaultMaxUploadBytes is the upload limit when Options sets none.
 const DefaultMaxUploadBytes = 32 << 20
+
+// DefaultMaxSBOMBytes is the SBOM upload limit when Options sets none; it
+// matches what the JSON API accepts.
+const DefaultMaxSBOMBytes = 128 << 20
 
 // Pages serves the UI. Create it with New and mount it with Routes.
 type Pages struct {
@@ -67,6 +75,7 @@ var staticFS embed.FS
 var pageNames = []string{
 	"login", "home", "users", "user", "scopes", "tokens", "ledger", "event", "error",
 	"catalog", "component", "version", "request", "queue", "support", "policy", "waivers", "import", "notifications",
+	"products", "product", "release", "diff", "whereused", "gaterun",
 }
 
 // staticNames are files the layout links to; New fails if one is missing.
@@ -83,6 +92,9 @@ func New(svc Services, opts Options) (*Pages, error) {
 	}
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if opts.MaxSBOMBytes <= 0 {
+		opts.MaxSBOMBytes = DefaultMaxSBOMBytes
 	}
 	p := &Pages{svc: svc, opts: opts, log: opts.Logger, pages: map[string]*template.Template{}}
 
@@ -207,4 +219,14 @@ var notices = map[string]string{
 	"waiver-approved":    "Waiver approved and recorded in the ledger.",
 	"waiver-revoked":     "Waiver revoked and recorded in the ledger.",
 	"notification-read":  "Notification marked as read.",
+
+	"product-created":        "Product created and recorded in the ledger. Add its first release below.",
+	"release-created":        "Release created in development. Upload its SBOM to see what it contains.",
+	"release-released":       "Released. The SBOM and the composition are now frozen; the change is recorded in the ledger.",
+	"release-maintained":     "The release is now maintained; the change is recorded in the ledger.",
+	"release-end-of-support": "The release has reached end of support; the change is recorded in the ledger.",
+	"use-added":              "Composition recorded in the ledger.",
+	"use-removed":            "Composition changed and recorded in the ledger.",
+	"sbom-unchanged":         "This SBOM is stored already: nothing changed.",
+	"components-requested":   "Introduction requests recorded. Product security evaluates them; you will be notified of each decision.",
 }

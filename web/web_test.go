@@ -36,6 +36,13 @@ func newEnv(t *testing.T) *env {
 // version are filled in.
 func newEnvWith(t *testing.T, opts Options) *env {
 	t.Helper()
+	return newEnvServing(t, opts, nil)
+}
+
+// newEnvServing is newEnvWith with a middleware around the pages, such as
+// one that slows a route down for a browser test to watch.
+func newEnvServing(t *testing.T, opts Options, wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	sys := sqldbtest.System(context.Background())
 	root, err := db.CreateScope(sys, 0, bulwark.ScopeOrg, "Acme", "")
@@ -53,7 +60,11 @@ func newEnvWith(t *testing.T, opts Options) *env {
 	}
 	mux := http.NewServeMux()
 	pages.Routes(mux)
-	srv := httptest.NewServer(mux)
+	var h http.Handler = mux
+	if wrap != nil {
+		h = wrap(mux)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, org: org, srv: srv, sys: sys}
 }

@@ -1,6 +1,7 @@
 // Bulwark UI: small progressive enhancements. Every page works without
-// this file; it only collapses the navigation on phones and adds copy
-// buttons. Loaded from our own origin, so the CSP needs no inline script.
+// this file; it only collapses the navigation on phones, adds copy
+// buttons and shows the progress of SBOM uploads. Loaded from our own
+// origin, so the CSP needs no inline script.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -48,5 +49,115 @@
     document.querySelectorAll("input.secret").forEach(function (f) {
       f.addEventListener("focus", function () { f.select(); });
     });
+
+    document.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
   });
+
+  function megabytes(n) {
+    return n < 1048576 ? Math.max(1, Math.round(n / 1024)) + " KiB" : (n / 1048576).toFixed(1) + " MiB";
+  }
+
+  // enhanceUpload sends an SBOM upload form with XMLHttpRequest to show a
+  // progress bar. The server answers as it answers the plain form: a
+  // redirect to the release with the result, which is then opened, or the
+  // release page with the error next to the file field, whose upload panel
+  // replaces this one. Nothing else of the page changes.
+  function enhanceUpload(form) {
+    if (!window.FormData || !window.XMLHttpRequest || !window.DOMParser) return;
+    var box = form.querySelector(".upload-progress");
+    var input = form.querySelector('input[type="file"]');
+    var button = form.querySelector('button[type="submit"]');
+    if (!box || !input || !button) return; // nothing to upload here
+    var bar = box.querySelector("progress");
+    var status = box.querySelector(".upload-status");
+    var max = parseInt(form.getAttribute("data-max"), 10) || 0;
+
+    function setState(state, text) {
+      form.setAttribute("data-state", state);
+      form.classList.toggle("upload-busy", state === "uploading" || state === "processing" || state === "done");
+      box.hidden = state === "idle";
+      if (text !== undefined) status.textContent = text;
+    }
+
+    function fail(message) {
+      setState("idle", "");
+      var field = input.closest(".field");
+      var err = document.getElementById("sb-file-err");
+      if (!err) {
+        err = document.createElement("p");
+        err.className = "field-error";
+        err.id = "sb-file-err";
+        err.setAttribute("role", "alert");
+        field.appendChild(err);
+      }
+      err.textContent = message;
+      input.setAttribute("aria-invalid", "true");
+      var described = (input.getAttribute("aria-describedby") || "").split(" ");
+      if (described.indexOf("sb-file-err") < 0) described.push("sb-file-err");
+      input.setAttribute("aria-describedby", described.join(" ").trim());
+      input.focus();
+    }
+
+    // showAnswer puts the server's refusal where the plain form would
+    // show it: the upload panel of the page it answered with, or the
+    // message of its error page.
+    function showAnswer(xhr) {
+      var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var panel = doc.getElementById("sbom-upload");
+      var here = document.getElementById("sbom-upload");
+      if (panel && here && panel.querySelector(".field-error, .notice-error")) {
+        here.replaceWith(document.importNode(panel, true));
+        var fresh = document.getElementById("sbom-upload");
+        var f = fresh.querySelector("form[data-upload]");
+        if (f) enhanceUpload(f);
+        var focus = fresh.querySelector("[aria-invalid='true'], input[type='file']");
+        if (focus) focus.focus();
+        return;
+      }
+      var msg = doc.querySelector(".error-message, main .notice-error");
+      fail(msg && msg.textContent.trim() ? msg.textContent.trim() :
+        "The upload failed (HTTP " + xhr.status + "). Nothing was changed; reload the page and try again.");
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (form.classList.contains("upload-busy")) return;
+      var file = input.files && input.files[0];
+      if (!file) {
+        fail("Choose the SBOM file to upload.");
+        return;
+      }
+      if (max && file.size > max) {
+        fail("SBOMs are at most " + megabytes(max) + " here; " + file.name + " has " + megabytes(file.size) + ". Nothing was changed.");
+        return;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (ev) {
+        if (!ev.lengthComputable || !ev.total) return;
+        var pct = Math.min(100, Math.round(ev.loaded / ev.total * 100));
+        bar.value = pct;
+        setState("uploading", "Uploading " + file.name + ": " + pct + " % of " + megabytes(file.size));
+      });
+      xhr.upload.addEventListener("load", function () {
+        bar.value = 100;
+        setState("processing", "Uploaded. Processing: Bulwark is checking the document and storing its components\u2026");
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL && xhr.responseURL.split("#")[0] !== form.action) {
+          bar.value = 100;
+          setState("done", "Stored. Opening the result\u2026");
+          window.location.assign(xhr.responseURL + (xhr.responseURL.indexOf("/releases/") >= 0 ? "#sbom" : ""));
+          return;
+        }
+        showAnswer(xhr);
+      });
+      xhr.addEventListener("error", function () {
+        fail("The upload did not reach Bulwark: the connection failed. Nothing was changed; try again.");
+      });
+      bar.value = 0;
+      setState("uploading", "Uploading " + file.name + "\u2026");
+      xhr.send(new FormData(form));
+    });
+  }
 })();
