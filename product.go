@@ -186,6 +186,9 @@ type SBOMUpload struct {
 	Name    string // file name, kept with the evidence
 	Content []byte
 	Reason  string
+	// AllowCycles keeps a document whose dependency graph loops, dropping
+	// the edge that closes each loop; without it such a document is refused.
+	AllowCycles bool
 }
 
 // SBOMChange is what storing an SBOM did.

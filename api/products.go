@@ -107,7 +107,12 @@ func readSBOM(w http.ResponseWriter, r *http.Request) (bulwark.SBOMUpload, error
 		return bulwark.SBOMUpload{}, jsonError(err)
 	}
 	q := r.URL.Query()
-	return bulwark.SBOMUpload{Name: q.Get("name"), Content: data, Reason: q.Get("reason")}, nil
+	switch q.Get("allow_cycles") {
+	case "", "false", "true":
+	default:
+		return bulwark.SBOMUpload{}, bulwark.FieldError("allow_cycles", "allow_cycles is true or false, got %q", q.Get("allow_cycles"))
+	}
+	return bulwark.SBOMUpload{Name: q.Get("name"), Content: data, Reason: q.Get("reason"), AllowCycles: q.Get("allow_cycles") == "true"}, nil
 }
 
 // storeSBOM takes the document as the raw body: PUT …/sbom?name=bom.json.

@@ -254,9 +254,11 @@ func (b *builder) breakCycles() {
 			names = append(append(names[:10:10], "…"), names[len(names)-10:]...)
 		}
 		if e.From == e.To {
+			// CycloneDX's own valid examples have these: noise, not a loop.
 			b.problem("%s depends on itself; edge ignored", d.label(e.From))
 			continue
 		}
+		d.cycles = append(d.cycles, "cyclic dependency: "+strings.Join(names, " → "))
 		b.problem("cyclic dependency: %s; the edge %s → %s is ignored", strings.Join(names, " → "), d.label(e.From), d.label(e.To))
 	}
 	d.Dependencies = slices.DeleteFunc(d.Dependencies, func(e Edge) bool { return drop[e] })

@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"fmt"
+	"github.com/bulwark-sec/bulwark"
 	"io"
 	"sort"
 	"strings"
@@ -16,9 +17,41 @@ import (
 )
 
 // Parse reads a CycloneDX (JSON or XML) or SPDX (JSON or tag-value)
-// document of at most MaxSize bytes. Every error is an *Error.
+// document of at most MaxSize bytes. A dependency cycle is an error. Every
+// error is an *Error.
 func Parse(data []byte) (*Document, error) {
-	return parse(data, MaxSize)
+	return ParseOptions(data, Options{})
+}
+
+// Options relax Parse.
+type Options struct {
+	// AllowCycles accepts a document whose dependency graph has cycles:
+	// the edge that closes each cycle is dropped and the cycle is kept as
+	// a problem. Real SBOMs have them (npm packages that require each
+	// other, Go modules split in two); without this they are refused.
+	AllowCycles bool
+}
+
+// ParseOptions is Parse with options.
+func ParseOptions(data []byte, o Options) (*Document, error) {
+	d, err := parse(data, MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	return d, o.check(d)
+}
+
+// check refuses what the options do not allow.
+func (o Options) check(d *Document) error {
+	if len(d.cycles) == 0 || o.AllowCycles {
+		return nil
+	}
+	msg := d.cycles[0]
+	if len(d.cycles) > 1 {
+		msg += fmt.Sprintf(" (and %d more cycles)", len(d.cycles)-1)
+	}
+	return &Error{Code: bulwark.EINVALID, Format: d.Format, Encoding: d.Encoding, Path: "dependencies",
+		Msg: msg + "; a dependency graph must not loop (accept it anyway with allow-cycles: the closing edge is then dropped)"}
 }
 
 // Read reads a document of at most limit bytes (MaxSize when limit is not
@@ -38,6 +71,9 @@ func Read(r io.Reader, limit int64) (*Document, []byte, error) {
 		return nil, nil, tooLarge(limit)
 	}
 	d, err := parse(data, limit)
+	if err == nil {
+		err = Options{}.check(d)
+	}
 	return d, data, err
 }
 

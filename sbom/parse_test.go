@@ -264,11 +264,21 @@ const cyclic = `{"bomFormat": "CycloneDX", "specVersion": "1.6",
     {"ref": "a", "dependsOn": ["b"]}, {"ref": "b", "dependsOn": ["c"]}, {"ref": "c", "dependsOn": ["a"]},
     {"ref": "d", "dependsOn": ["d"]}]}`
 
-// TestCycles: real SBOMs have cycles (juice-shop, proton-bridge), so a
-// cycle is a problem that names it, and the edge that closes it is dropped
-// so that Dependencies stays acyclic.
+// TestCycles: a cycle is refused by default, with the cycle named; with
+// AllowCycles (real SBOMs have them: juice-shop, proton-bridge) it is a
+// problem and the edge that closes it is dropped so that Dependencies stays
+// acyclic. A self-dependency is always only a problem.
 func TestCycles(t *testing.T) {
-	d, err := Parse([]byte(cyclic))
+	_, err := Parse([]byte(cyclic))
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Code != bulwark.EINVALID || pe.Path != "dependencies" || !strings.Contains(pe.Msg, "cyclic dependency: a → b → c → a") {
+		t.Fatalf("cycle refused with %v", err)
+	}
+	selfOnly := strings.Replace(cyclic, `{"ref": "c", "dependsOn": ["a"]}`, `{"ref": "c", "dependsOn": []}`, 1)
+	if _, err := Parse([]byte(selfOnly)); err != nil {
+		t.Fatalf("a self-dependency alone is refused: %v", err)
+	}
+	d, err := ParseOptions([]byte(cyclic), Options{AllowCycles: true})
 	if err != nil {
 		t.Fatal(err)
 	}

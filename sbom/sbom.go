@@ -67,6 +67,8 @@ type Document struct {
 	// from being read: an invalid purl, a dangling reference, a cycle. They
 	// are in the order found, at most 100, then a count of the rest.
 	Problems []string `json:"problems"`
+
+	cycles []string // the dependency cycles found (and broken)
 }
 
 // Root stands for the subject in an Edge.

@@ -574,3 +574,27 @@ func TestExportSBOM(t *testing.T) {
 		_ = fmt.Sprint
 	})
 }
+
+func TestCyclicSBOMOnRequest(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	org := seed(t, db)
+	dev := as(t, db, "developer")
+	p, _ := db.CreateProduct(dev, bulwark.NewProduct{ScopeID: org.Core5G.ID, Name: "Loops"})
+	r, _ := db.CreateRelease(dev, p.ID, bulwark.NewRelease{Version: "1"})
+	doc := cdx(t, []comp{{"pkg:npm/a@1.0.0", "MIT"}, {"pkg:npm/b@1.0.0", "MIT"}},
+		map[string][]string{"root": {"pkg:npm/a@1.0.0"}, "pkg:npm/a@1.0.0": {"pkg:npm/b@1.0.0"}, "pkg:npm/b@1.0.0": {"pkg:npm/a@1.0.0"}})
+	_, err := db.StoreSBOM(dev, r.ID, upload("loop.json", doc))
+	if bulwark.ErrorCode(err) != bulwark.EINVALID || !strings.Contains(err.Error(), "pkg:npm/a@1.0.0 → pkg:npm/b@1.0.0 → pkg:npm/a@1.0.0") {
+		t.Fatalf("cycle: %v", err)
+	}
+	u := upload("loop.json", doc)
+	u.AllowCycles = true
+	ch, err := db.StoreSBOM(dev, r.ID, u)
+	if err != nil || ch.SBOM.Components != 2 || len(ch.SBOM.Problems) != 1 || !strings.Contains(ch.SBOM.Problems[0], "cyclic dependency") {
+		t.Fatalf("cycle allowed: %+v %v", ch, err)
+	}
+	graph, _ := db.ReleaseGraph(dev, r.ID)
+	if len(graph) != 2 || graph[0].Name != "a" || graph[0].Depth != 1 || graph[1].Depth != 2 {
+		t.Fatalf("graph of a broken cycle: %+v %+v", graph[0], graph[1])
+	}
+}

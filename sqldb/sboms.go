@@ -307,11 +307,11 @@ func (db *DB) parseSBOM(u bulwark.SBOMUpload) (*sbom.Document, error) {
 	if len(u.Content) == 0 {
 		return nil, bulwark.FieldError("sbom", "the SBOM file is empty")
 	}
-	d, err := sbom.Parse(u.Content)
+	d, err := sbom.ParseOptions(u.Content, sbom.Options{AllowCycles: u.AllowCycles})
 	if err != nil {
 		var se *sbom.Error
 		if errors.As(err, &se) {
-			return nil, &bulwark.Error{Code: bulwark.EINVALID, Field: "sbom", Message: se.Error()}
+			return nil, &bulwark.Error{Code: cmp.Or(se.Code, bulwark.EINVALID), Field: "sbom", Message: se.Error()}
 		}
 		return nil, err
 	}
@@ -545,7 +545,7 @@ func (db *DB) ExportSBOM(ctx context.Context, releaseID int64, format string, w 
 	if err != nil {
 		return err
 	}
-	d, err := sbom.Parse(content)
+	d, err := sbom.ParseOptions(content, sbom.Options{AllowCycles: true})
 	if err != nil {
 		return fmt.Errorf("stored SBOM %s no longer parses: %w", r.SBOM.Digest, err)
 	}

@@ -60,7 +60,8 @@ func (p *Pages) storeSBOM(r *http.Request, id int64, reason string) (*bulwark.SB
 	if int64(len(content)) > p.opts.MaxSBOMBytes {
 		return nil, hdr.Filename, bulwark.Errorf(bulwark.ETOOLARGE, "SBOMs are at most %s here; nothing was changed", byteSize(p.opts.MaxSBOMBytes))
 	}
-	ch, err := p.svc.StoreSBOM(r.Context(), id, bulwark.SBOMUpload{Name: hdr.Filename, Content: content, Reason: reason})
+	ch, err := p.svc.StoreSBOM(r.Context(), id, bulwark.SBOMUpload{Name: hdr.Filename, Content: content, Reason: reason,
+		AllowCycles: r.FormValue("allow_cycles") == "true"})
 	return ch, hdr.Filename, err
 }
 

@@ -33,6 +33,7 @@ func runGate(e *env, args []string) error {
 	release := fs.String("release", "", "release version, e.g. 2.4.0")
 	reportDir := fs.String("report-dir", "", "directory for JSON, JUnit XML and SARIF reports")
 	all := fs.Bool("all", false, "list passing components in the table too")
+	cycles := fs.Bool("allow-cycles", false, "accept an SBOM whose dependency graph loops (the closing edges are dropped)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -59,6 +60,9 @@ func runGate(e *env, args []string) error {
 		return usagef("%v", err)
 	}
 	q := url.Values{"product": {*product}, "release": {*release}, "name": {filepath.Base(file)}}
+	if *cycles {
+		q.Set("allow_cycles", "true")
+	}
 	ctx, cancel := context.WithTimeout(e.ctx, *timeout)
 	defer cancel()
 	g, err := postGate(ctx, e, base.String()+"/api/v1/gate?"+q.Encode(), c.get("token"), data)

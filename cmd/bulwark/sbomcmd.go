@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+
 	"errors"
 	"fmt"
+	"github.com/bulwark-sec/bulwark"
 	"os"
 	"text/tabwriter"
 
@@ -21,20 +24,20 @@ func sbomInspect(e *env, args []string) error {
 		"and report its format, component and dependency counts and any problems.\n"+
 		"Exit 0 when it is a valid SBOM, 1 when it is not, 2 on usage errors.", e)
 	asJSON := fs.Bool("json", false, `print {"format", "specVersion", "encoding", "components", "dependencies", "problems"}`)
+	cycles := fs.Bool("allow-cycles", false, "accept a dependency graph that loops (reported as a problem) instead of refusing it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("sbom inspect needs exactly one file")
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return usagef("%v", err)
-	}
-	defer f.Close()
-	d, _, err := sbom.Read(f, sbom.MaxSize)
+	d, err := inspectFile(fs.Arg(0), sbom.Options{AllowCycles: *cycles})
 	if err != nil {
 		var se *sbom.Error
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return err
+		}
 		if !errors.As(err, &se) {
 			return &failedError{fmt.Sprintf("%s: %v", fs.Arg(0), err)}
 		}
@@ -63,6 +66,23 @@ func sbomInspect(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  - %s\n", p)
 	}
 	return nil
+}
+
+// inspectFile reads a file of at most sbom.MaxSize bytes and parses it.
+func inspectFile(path string, o sbom.Options) (*sbom.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > sbom.MaxSize {
+		return nil, &sbom.Error{Code: bulwark.ETOOLARGE, Msg: fmt.Sprintf("the file has %d bytes; SBOMs are at most %d MiB", st.Size(), sbom.MaxSize>>20)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, sbom.MaxSize+1))
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return sbom.ParseOptions(data, o)
 }
 
 func writeIndented(e *env, v any) error {
