@@ -161,10 +161,11 @@ type ReleaseComponent struct {
 	PackageID int64  `json:"package_id"`
 	Name      string `json:"name"`
 	Version   string `json:"version"`
-	PURL      string `json:"purl,omitempty"` // as normalised; empty when the SBOM gave none
-	License   string `json:"license,omitempty"`
-	Depth     int    `json:"depth"`  // 1 for direct dependencies
-	Parent    int64  `json:"parent"` // package id of the component that pulls it in; 0 for direct
+	PURL      string `json:"purl,omitempty"`     // as normalised; empty when the SBOM gave none
+	License   string `json:"license,omitempty"`  // as the SBOM declares it
+	Supplier  string `json:"supplier,omitempty"` // as the SBOM declares it
+	Depth     int    `json:"depth"`              // 1 for direct dependencies
+	Parent    int64  `json:"parent"`             // package id of the component that pulls it in; 0 for direct
 	// State is the catalog state of the version; empty when the catalog
 	// does not know it.
 	State     VersionState `json:"state,omitempty"`
@@ -302,6 +303,7 @@ type GateCheck struct {
 	Version   string       `json:"version,omitempty"`
 	PURL      string       `json:"purl,omitempty"`
 	License   string       `json:"license,omitempty"`
+	Supplier  string       `json:"supplier,omitempty"`
 	State     VersionState `json:"state,omitempty"` // catalog state; empty when unknown
 	VersionID int64        `json:"version_id,omitempty"`
 	Rule      string       `json:"rule"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/bulwark-sec/bulwark"
 )
@@ -14,6 +15,10 @@ type dep struct {
 	needs                        []string // purls
 }
 
+// suppliers of the demo's components, by purl type: the registry that
+// distributed them.
+var suppliers = map[string]string{"maven": "Maven Central", "npm": "npm, Inc.", "pypi": "Python Package Index", "rpm": "Red Hat", "cargo": "crates.io", "golang": "The Go Authors"}
+
 // bom writes a small CycloneDX 1.5 JSON SBOM of an application whose
 // direct dependencies are the top entries.
 func bom(app, version string, direct []string, deps []dep) []byte {
@@ -21,6 +26,9 @@ func bom(app, version string, direct []string, deps []dep) []byte {
 	graph := []map[string]any{{"ref": "app", "dependsOn": direct}}
 	for _, d := range deps {
 		c := map[string]any{"type": "library", "bom-ref": d.purl, "name": d.name, "version": d.version, "purl": d.purl}
+		if s := suppliers[d.purl[4:strings.Index(d.purl, "/")]]; s != "" {
+			c["supplier"] = map[string]any{"name": s}
+		}
 		if d.license != "" {
 			c["licenses"] = []map[string]any{{"expression": d.license}}
 		}

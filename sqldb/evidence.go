@@ -45,7 +45,7 @@ func (db *DB) PutEvidence(ctx context.Context, scopeID int64, name, mediaType st
 			return err
 		}
 		var id int64
-		if ev, id, err = t.putEvidence(scopeID, name, mediaType, content); err != nil {
+		if ev, id, err = t.putEvidence(scopeID, name, mediaType, content, digest); err != nil {
 			return err
 		}
 		t.record("evidence.attached", fmt.Sprintf("evidence:%d", id), s.Path, nil, ev, reason, digest)
@@ -54,10 +54,10 @@ func (db *DB) PutEvidence(ctx context.Context, scopeID int64, name, mediaType st
 	return ev, err
 }
 
-// putEvidence stores content once by digest and attaches it in a scope.
-// The caller authorises and records the ledger event that names it.
-func (t *Tx) putEvidence(scopeID int64, name, mediaType string, content []byte) (*bulwark.Evidence, int64, error) {
-	digest := bulwark.DigestBytes(content)
+// putEvidence stores content once by its digest (bulwark.DigestBytes,
+// computed by the caller) and attaches it in a scope. The caller
+// authorises and records the ledger event that names it.
+func (t *Tx) putEvidence(scopeID int64, name, mediaType string, content []byte, digest string) (*bulwark.Evidence, int64, error) {
 	if _, err := t.exec("INSERT INTO evidence_blobs (digest, size, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
 		digest, len(content), content, micros(t.now)); err != nil {
 		return nil, 0, err

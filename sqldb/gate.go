@@ -132,7 +132,7 @@ func (t *Tx) gateChecks(ps []*pkg, scopePath string) ([]bulwark.GateCheck, error
 	}
 	checks := make([]bulwark.GateCheck, 0, len(ps))
 	for _, p := range ps {
-		c := bulwark.GateCheck{Name: p.name, Version: p.version, License: p.license}
+		c := bulwark.GateCheck{Name: p.name, Version: p.version, License: p.license, Supplier: p.supplier}
 		if strings.HasPrefix(p.key, "name:") {
 			c.Rule, c.Outcome = bulwark.RuleUnidentified, bulwark.GateWarn
 			c.Message = "no package URL in the SBOM: cannot be matched to the catalog"
@@ -324,7 +324,7 @@ func (db *DB) RequestUncertified(ctx context.Context, gateRunID int64, justifica
 		}
 		done[c.PURL] = true
 		req := bulwark.IntroductionRequest{PURL: c.PURL, ScopeID: r.ScopeID, IntendedProduct: r.Product + " " + r.Version,
-			Justification: justification, VersionDetails: bulwark.VersionDetails{License: cmp.Or(c.License, "NOASSERTION")}}
+			Justification: justification, VersionDetails: bulwark.VersionDetails{License: cmp.Or(c.License, "NOASSERTION"), Supplier: c.Supplier}}
 		if _, err := db.RequestVersion(ctx, req); err != nil {
 			var be *bulwark.Error
 			if !errors.As(err, &be) || be.Code == bulwark.EINTERNAL || be.Code == bulwark.EUNAVAILABLE {

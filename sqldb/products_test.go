@@ -30,7 +30,8 @@ func cdx(t *testing.T, comps []comp, deps map[string][]string) []byte {
 	var cs []map[string]any
 	for _, c := range comps {
 		name := c.purl[strings.LastIndex(c.purl[:strings.LastIndex(c.purl, "@")], "/")+1 : strings.LastIndex(c.purl, "@")]
-		m := map[string]any{"type": "library", "bom-ref": c.purl, "name": name, "version": c.purl[strings.LastIndex(c.purl, "@")+1:], "purl": c.purl}
+		m := map[string]any{"type": "library", "bom-ref": c.purl, "name": name, "version": c.purl[strings.LastIndex(c.purl, "@")+1:], "purl": c.purl,
+			"supplier": map[string]any{"name": "Example Registry"}}
 		if c.license != "" {
 			m["licenses"] = []map[string]any{{"expression": c.license}}
 		}
@@ -216,7 +217,7 @@ func TestSBOMConfigurationControl(t *testing.T) {
 			t.Fatalf("graph depths %v parents %v", depth, parent)
 		}
 		direct, _, err := db.ReleaseComponents(dev, r.ID, bulwark.ComponentFilter{Direct: true}, bulwark.Page{})
-		if err != nil || len(direct) != 3 {
+		if err != nil || len(direct) != 3 || direct[0].Supplier != "Example Registry" || direct[0].License == "" {
 			t.Fatalf("direct components: %d %v", len(direct), err)
 		}
 

@@ -29,6 +29,7 @@ type pkg struct {
 	name      string
 	version   string
 	license   string
+	supplier  string
 	depth     int
 	parent    string // key of the package that pulls this one in; "" for direct
 	id        int64
@@ -105,7 +106,7 @@ func preparePackages(d *sbom.Document) []*pkg {
 		if n, err := policy.NormalizeLicense(license); err == nil {
 			license = n
 		}
-		p := &pkg{key: key, component: component, versioned: versioned, name: name, version: version, license: license, depth: depth}
+		p := &pkg{key: key, component: component, versioned: versioned, name: name, version: version, license: license, supplier: c.Supplier, depth: depth}
 		byKey[key], at[p] = p, i
 		out = append(out, p)
 	}
@@ -374,10 +375,10 @@ func (t *Tx) storeSBOM(r *bulwark.Release, path string, u bulwark.SBOMUpload, d 
 	if _, err := t.exec("DELETE FROM release_components WHERE release_id = ?", r.ID); err != nil {
 		return nil, err
 	}
-	if err := t.insertRows("INSERT INTO release_components (release_id, package_id, depth, parent_id, license) VALUES ", 5, len(ps),
+	if err := t.insertRows("INSERT INTO release_components (release_id, package_id, depth, parent_id, license, supplier) VALUES ", 6, len(ps),
 		func(i int, args []any) []any {
 			p := ps[i]
-			return append(args, r.ID, p.id, p.depth, ids[p.parent], p.license)
+			return append(args, r.ID, p.id, p.depth, ids[p.parent], p.license, p.supplier)
 		}); err != nil {
 		return nil, err
 	}
@@ -385,7 +386,7 @@ func (t *Tx) storeSBOM(r *bulwark.Release, path string, u bulwark.SBOMUpload, d 
 	if name == "" || strings.ContainsAny(name, "/\\\x00") {
 		name = "sbom"
 	}
-	if _, _, err := t.putEvidence(r.ScopeID, name, sbomMediaType(d), u.Content); err != nil {
+	if _, _, err := t.putEvidence(r.ScopeID, name, sbomMediaType(d), u.Content, digest); err != nil {
 		return nil, err
 	}
 	info := bulwark.SBOMInfo{Digest: digest, Name: name, Format: string(d.Format), SpecVersion: d.SpecVersion, Encoding: string(d.Encoding),
@@ -431,11 +432,11 @@ func (t *Tx) storeSBOM(r *bulwark.Release, path string, u bulwark.SBOMUpload, d 
 	return ch, nil
 }
 
-const releaseComponentCols = `p.id, p.name, p.version, p.purl, rc.license, rc.depth, rc.parent_id, COALESCE(cv.state, ''), COALESCE(cv.id, 0)`
+const releaseComponentCols = `p.id, p.name, p.version, p.purl, rc.license, rc.supplier, rc.depth, rc.parent_id, COALESCE(cv.state, ''), COALESCE(cv.id, 0)`
 
 func scanComponentRow(rows *sql.Rows) (*bulwark.ReleaseComponent, error) {
 	var c bulwark.ReleaseComponent
-	if err := rows.Scan(&c.PackageID, &c.Name, &c.Version, &c.PURL, &c.License, &c.Depth, &c.Parent, &c.State, &c.VersionID); err != nil {
+	if err := rows.Scan(&c.PackageID, &c.Name, &c.Version, &c.PURL, &c.License, &c.Supplier, &c.Depth, &c.Parent, &c.State, &c.VersionID); err != nil {
 		return nil, err
 	}
 	if strings.HasPrefix(c.PURL, "name:") {

@@ -50,7 +50,8 @@ CREATE TABLE release_components (
     package_id BIGINT  NOT NULL,
     depth      BIGINT  NOT NULL,
     parent_id  BIGINT  NOT NULL,
-    license    TEXT    NOT NULL,
+    license    TEXT    NOT NULL, -- as this SBOM declares them
+    supplier   TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (release_id, package_id)
 );
 CREATE INDEX release_components_package ON release_components (package_id, release_id);

@@ -50,7 +50,8 @@ CREATE TABLE release_components (
     package_id INTEGER NOT NULL,
     depth      INTEGER NOT NULL,
     parent_id  INTEGER NOT NULL,
-    license    TEXT    NOT NULL,
+    license    TEXT    NOT NULL, -- as this SBOM declares them
+    supplier   TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (release_id, package_id)
 ) WITHOUT ROWID;
 CREATE INDEX release_components_package ON release_components (package_id, release_id);
