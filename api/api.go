@@ -31,6 +31,8 @@ type Options struct {
 	Export func(ctx context.Context, w io.Writer, from, to int64) error
 	// MaxEvidenceBytes bounds an evidence upload body.
 	MaxEvidenceBytes int64
+	// MaxSBOMBytes bounds an SBOM upload body (the store may set less).
+	MaxSBOMBytes int64
 }
 
 // API holds the handlers.
@@ -48,6 +50,9 @@ func New(svc Services, opts Options) *API {
 	}
 	if opts.MaxEvidenceBytes <= 0 {
 		opts.MaxEvidenceBytes = bulwark.DefaultMaxEvidenceBytes
+	}
+	if opts.MaxSBOMBytes <= 0 {
+		opts.MaxSBOMBytes = MaxSBOMBytes
 	}
 	return &API{svc: svc, opts: opts, log: opts.Logger}
 }

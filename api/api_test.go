@@ -45,7 +45,7 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	a := api.New(db, api.Options{Logger: quiet, VerifierKey: db.VerifierKey(), MaxEvidenceBytes: 1 << 16,
+	a := api.New(db, api.Options{Logger: quiet, VerifierKey: db.VerifierKey(), MaxEvidenceBytes: 1 << 16, MaxSBOMBytes: 1 << 18,
 		Export: func(ctx context.Context, w io.Writer, from, to int64) error {
 			return db.ExportBundle(ctx, w, sqldb.ExportOptions{From: from, To: to})
 		}})
@@ -416,6 +416,18 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(80 * time.Millisecond)
+	product, err := db.CreateProduct(ctx, bulwark.NewProduct{ScopeID: f.org.Core5G.ID, Name: "Bad Input"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := db.CreateRelease(ctx, product.ID, bulwark.NewRelease{Version: "1.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbomPath := fmt.Sprintf("/api/v1/releases/%d/sbom", rel.ID)
+	const cdxHead = `{"bomFormat": "CycloneDX", "specVersion": "1.5", `
+	cyclic := cdxHead + `"components": [{"type": "library", "name": "a", "bom-ref": "a"}, {"type": "library", "name": "b", "bom-ref": "b"}],
+		"dependencies": [{"ref": "a", "dependsOn": ["b"]}, {"ref": "b", "dependsOn": ["a"]}]}`
 
 	cases := []struct {
 		name              string
@@ -448,6 +460,23 @@ func TestBadInput(t *testing.T) {
 		{"bad since", "GET", "/api/v1/ledger/events?since=yesterday", admin, "", "", 400, "invalid", "since", "RFC 3339"},
 		{"evidence too large", "POST", "/api/v1/evidence?scope_id=1&name=big.bin", admin, "application/octet-stream", strings.Repeat("x", 1<<17), 413, "too_large", "", "over"},
 		{"evidence bad digest", "GET", "/api/v1/evidence/md5:abc", admin, "", "", 400, "invalid", "digest", "sha256"},
+		{"SBOM truncated", "PUT", sbomPath, admin, "application/json", cdxHead + `"components": [{"type": "library", "na`, 400, "invalid", "sbom", "line 1, column"},
+		{"SBOM not UTF-8", "PUT", sbomPath, admin, "application/json", cdxHead + `"components": [{"type": "library", "name": "a` + "\xff" + `"}]}`, 400, "invalid", "sbom", "UTF-8"},
+		{"SBOM nested too deep", "PUT", sbomPath, admin, "application/json", cdxHead + `"x": ` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "}", 400, "invalid", "sbom", "nested more than"},
+		{"SBOM duplicate ref", "PUT", sbomPath, admin, "application/json", cdxHead + `"components": [{"type": "library", "name": "a", "bom-ref": "x"}, {"type": "library", "name": "b", "bom-ref": "x"}]}`, 400, "invalid", "sbom", `bom-ref "x" is used twice`},
+		{"SBOM cycle", "PUT", sbomPath, admin, "application/json", cyclic, 400, "invalid", "sbom", "cyclic dependency: a → b → a"},
+		{"SBOM of another format", "PUT", sbomPath, admin, "application/json", `{"document": {"category": "csaf_base"}}`, 400, "invalid", "sbom", "not an SBOM"},
+		{"SBOM a PDF", "PUT", sbomPath, admin, "application/pdf", "%PDF-1.7\n", 400, "invalid", "sbom", "not an SBOM"},
+		{"SBOM unsupported version", "PUT", sbomPath, admin, "application/json", `{"bomFormat": "CycloneDX", "specVersion": "1.7", "components": []}`, 415, "unsupported", "sbom", "1.7"},
+		{"SBOM too large", "PUT", sbomPath, admin, "application/json", cdxHead + `"x": "` + strings.Repeat("x", 1<<18) + `"}`, 413, "too_large", "", "over"},
+		{"SBOM bad allow_cycles", "PUT", sbomPath + "?allow_cycles=maybe", admin, "application/json", cyclic, 400, "invalid", "allow_cycles", "true or false"},
+		{"gate without product", "POST", "/api/v1/gate?release=1", admin, "application/json", cyclic, 400, "invalid", "product", "name the product"},
+		{"gate unknown product", "POST", "/api/v1/gate?product=Nope&release=1", admin, "application/json", cdxHead + `"components": []}`, 404, "not_found", "", "Nope"},
+		{"where-used without purl", "GET", "/api/v1/where-used", admin, "", "", 400, "invalid", "purl", "required"},
+		{"where-used bad range", "GET", "/api/v1/where-used?purl=pkg:npm/x&versions=~1.2", admin, "", "", 400, "invalid", "versions", "bounds such as"},
+		{"diff without from", "GET", fmt.Sprintf("/api/v1/releases/%d/diff", rel.ID), admin, "", "", 400, "invalid", "from", "compare with"},
+		{"unknown release state", "POST", fmt.Sprintf("/api/v1/releases/%d/state", rel.ID), admin, "application/json", `{"state": "shipped"}`, 400, "invalid", "state", "unknown release state"},
+		{"export format", "GET", sbomPath + "?format=pdf", admin, "", "", 400, "invalid", "format", "cyclonedx"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,7 +10,8 @@ import (
 	"github.com/bulwark-sec/bulwark"
 )
 
-// MaxSBOMBytes bounds an SBOM upload body; the store may set a lower limit.
+// MaxSBOMBytes is the default bound on an SBOM upload body; the store may
+// set a lower limit.
 const MaxSBOMBytes = 128 << 20
 
 func (a *API) products(w http.ResponseWriter, r *http.Request) error {
@@ -101,8 +102,8 @@ func (a *API) removeUse(w http.ResponseWriter, r *http.Request) error {
 
 // readSBOM reads a raw SBOM body (any content type: the document says
 // what it is) up to the limit.
-func readSBOM(w http.ResponseWriter, r *http.Request) (bulwark.SBOMUpload, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxSBOMBytes))
+func (a *API) readSBOM(w http.ResponseWriter, r *http.Request) (bulwark.SBOMUpload, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxSBOMBytes))
 	if err != nil {
 		return bulwark.SBOMUpload{}, jsonError(err)
 	}
@@ -121,7 +122,7 @@ func (a *API) storeSBOM(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := readSBOM(w, r)
+	u, err := a.readSBOM(w, r)
 	if err != nil {
 		return err
 	}
@@ -242,7 +243,7 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request) error {
 	if release == "" {
 		return bulwark.FieldError("release", "name the release version: ?release=VERSION")
 	}
-	u, err := readSBOM(w, r)
+	u, err := a.readSBOM(w, r)
 	if err != nil {
 		return err
 	}
