@@ -161,6 +161,26 @@ func created[In, Out any](do func(context.Context, In) (Out, error)) handlerFunc
 	}
 }
 
+// acted serves an action on the {id} thing whose body decodes into In,
+// and answers 204.
+func acted[In any](do func(context.Context, int64, In) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+		if err := do(r.Context(), id, in); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
 type reasonBody struct {
 	Reason string `json:"reason"`
 }
@@ -168,19 +188,5 @@ type reasonBody struct {
 // reasoned serves an action on the {id} thing whose body is {"reason": …}
 // and answers 204.
 func reasoned(do func(context.Context, int64, string) error) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var in reasonBody
-		if err := decode(w, r, &in); err != nil {
-			return err
-		}
-		if err := do(r.Context(), id, in.Reason); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
+	return acted(func(ctx context.Context, id int64, in reasonBody) error { return do(ctx, id, in.Reason) })
 }

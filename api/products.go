@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,20 +48,8 @@ type stateBody struct {
 	Reason string               `json:"reason"`
 }
 
-func (a *API) moveRelease(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in stateBody
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := a.svc.MoveRelease(r.Context(), id, in.State, in.Reason); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+func (a *API) moveRelease(ctx context.Context, id int64, in stateBody) error {
+	return a.svc.MoveRelease(ctx, id, in.State, in.Reason)
 }
 
 type useBody struct {
@@ -68,20 +57,8 @@ type useBody struct {
 	Reason string `json:"reason"`
 }
 
-func (a *API) addUse(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in useBody
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := a.svc.AddUse(r.Context(), id, in.UsesID, in.Reason); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+func (a *API) addUse(ctx context.Context, id int64, in useBody) error {
+	return a.svc.AddUse(ctx, id, in.UsesID, in.Reason)
 }
 
 func (a *API) removeUse(w http.ResponseWriter, r *http.Request) error {

@@ -445,6 +445,28 @@ func scanComponentRow(rows *sql.Rows) (*bulwark.ReleaseComponent, error) {
 	return &c, nil
 }
 
+// releaseComponents lists the packages of a release that meet w, with
+// their catalog state, direct dependencies first; tail and its arguments
+// limit the list.
+func (t *Tx) releaseComponents(w where, tail string, tailArgs ...any) ([]*bulwark.ReleaseComponent, error) {
+	rows, err := t.query(`SELECT `+releaseComponentCols+` FROM release_components rc JOIN packages p ON p.id = rc.package_id
+		LEFT JOIN component_versions cv ON cv.purl = p.versioned WHERE `+w.sql()+` ORDER BY rc.depth, p.name, p.version, p.id`+tail,
+		append(w.args, tailArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*bulwark.ReleaseComponent{}
+	for rows.Next() {
+		c, err := scanComponentRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // ReleaseComponents implements bulwark.ProductService. The cursor is an
 // offset: component lists are read a page at a time in a stable order.
 func (db *DB) ReleaseComponents(ctx context.Context, releaseID int64, f bulwark.ComponentFilter, page bulwark.Page) (out []*bulwark.ReleaseComponent, next string, err error) {
@@ -475,26 +497,12 @@ func (db *DB) ReleaseComponents(ctx context.Context, releaseID int64, f bulwark.
 		if _, _, err := t.release(releaseID, bulwark.ActionProductRead); err != nil {
 			return err
 		}
-		rows, err := t.query(`SELECT `+releaseComponentCols+` FROM release_components rc JOIN packages p ON p.id = rc.package_id
-			LEFT JOIN component_versions cv ON cv.purl = p.versioned WHERE `+w.sql()+` ORDER BY rc.depth, p.name, p.version, p.id LIMIT ? OFFSET ?`,
-			append(w.args, limit+1, offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out = []*bulwark.ReleaseComponent{}
-		for rows.Next() {
-			c, err := scanComponentRow(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
+		out, err = t.releaseComponents(w, " LIMIT ? OFFSET ?", limit+1, offset)
 		if len(out) > limit {
 			out = out[:limit]
 			next = bulwark.CursorAfter(offset + int64(limit))
 		}
-		return rows.Err()
+		return err
 	})
 	return out, next, err
 }
@@ -506,21 +514,8 @@ func (db *DB) ReleaseGraph(ctx context.Context, releaseID int64) (out []*bulwark
 		if _, _, err := t.release(releaseID, bulwark.ActionProductRead); err != nil {
 			return err
 		}
-		rows, err := t.query(`SELECT `+releaseComponentCols+` FROM release_components rc JOIN packages p ON p.id = rc.package_id
-			LEFT JOIN component_versions cv ON cv.purl = p.versioned WHERE rc.release_id = ? ORDER BY rc.depth, p.name, p.version, p.id`, releaseID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out = []*bulwark.ReleaseComponent{}
-		for rows.Next() {
-			c, err := scanComponentRow(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		out, err = t.releaseComponents(where{conds: []string{"rc.release_id = ?"}, args: []any{releaseID}}, "")
+		return err
 	})
 	return out, err
 }
