@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/api"
 	"github.com/bulwark-sec/bulwark/gatereport"
 )
 
@@ -55,6 +56,9 @@ func runGate(e *env, args []string) error {
 		return usagef("--server %q is not an http(s) URL", c.get("server"))
 	}
 	file := fs.Arg(0)
+	if st, err := os.Stat(file); err == nil && st.Size() > api.MaxSBOMBytes {
+		return usagef("%s has %d bytes; the server accepts SBOMs of at most %d MiB", file, st.Size(), api.MaxSBOMBytes>>20)
+	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return usagef("%v", err)

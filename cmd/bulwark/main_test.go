@@ -348,6 +348,11 @@ func TestSBOMInspectAndGateCLI(t *testing.T) {
 		"dependencies": [{"ref": "app", "dependsOn": ["e"]}, {"ref": "e", "dependsOn": ["l"]}]}`)
 	uncertified := write("new.cdx.json", strings.Replace(string(must(os.ReadFile(good))), "lodash", "left-pad", -1))
 	bad := write("bad.json", `{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [`)
+	// A sparse file of 1 GiB: refused before it is read.
+	huge := filepath.Join(dir, "huge.json")
+	if f, err := os.Create(huge); err != nil || f.Truncate(1<<30) != nil || f.Close() != nil {
+		t.Fatal("cannot make a sparse file")
+	}
 
 	code, out, _ := cli(t, "", "sbom", "inspect", "--json", good)
 	var s struct {
@@ -365,6 +370,9 @@ func TestSBOMInspectAndGateCLI(t *testing.T) {
 	code, out, errs := cli(t, "", "sbom", "inspect", "--json", bad)
 	if code != 1 || json.Unmarshal([]byte(out), &s) != nil || len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "line") {
 		t.Fatalf("inspect of a truncated file: exit %d %s %s", code, out, errs)
+	}
+	if code, _, errs := cli(t, "", "sbom", "inspect", huge); code != 1 || !strings.Contains(errs, "at most 256 MiB") {
+		t.Fatalf("inspect of 1 GiB: %d %s", code, errs)
 	}
 	if code, out, _ := cli(t, "", "sbom", "inspect", good); code != 0 || !strings.Contains(out, "cyclonedx 1.5 (json)") {
 		t.Fatalf("inspect: %d %s", code, out)
@@ -397,6 +405,7 @@ func TestSBOMInspectAndGateCLI(t *testing.T) {
 		{[]string{"--product", "No Such Product", "--release", "1", good}, "No Such Product"},
 		{[]string{"--product", "5G Core", good}, "--release"},
 		{[]string{"--product", "5G Core", "--release", "1.0", uncertified}, "configuration control"},
+		{[]string{"--product", "5G Core", "--release", "3.3", huge}, "at most 128 MiB"},
 	} {
 		if code, out := gate(c.args...); code != 2 || !strings.Contains(out, c.says) {
 			t.Errorf("gate %v: exit %d, want 2 saying %q:\n%s", c.args, code, c.says, out)
