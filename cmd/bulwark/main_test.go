@@ -374,6 +374,11 @@ func TestSBOMInspectAndGateCLI(t *testing.T) {
 	if code, _, errs := cli(t, "", "sbom", "inspect", huge); code != 1 || !strings.Contains(errs, "at most 256 MiB") {
 		t.Fatalf("inspect of 1 GiB: %d %s", code, errs)
 	}
+	cyclic := write("cyclic.json", strings.Replace(string(must(os.ReadFile(good))), `{"ref": "e", "dependsOn": ["l"]}`, `{"ref": "e", "dependsOn": ["l"]}, {"ref": "l", "dependsOn": ["e"]}`, 1))
+	if code, out, _ := cli(t, "", "sbom", "inspect", "--json", cyclic); code != 0 || json.Unmarshal([]byte(out), &s) != nil || len(s.Problems) != 1 ||
+		!strings.Contains(s.Problems[0], "cyclic dependency: e → l → e") || s.Components != 2 {
+		t.Fatalf("inspect of a cyclic SBOM: exit %d %s", code, out)
+	}
 	if code, out, _ := cli(t, "", "sbom", "inspect", good); code != 0 || !strings.Contains(out, "cyclonedx 1.5 (json)") {
 		t.Fatalf("inspect: %d %s", code, out)
 	}

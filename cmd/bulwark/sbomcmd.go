@@ -24,14 +24,15 @@ func sbomInspect(e *env, args []string) error {
 		"and report its format, component and dependency counts and any problems.\n"+
 		"Exit 0 when it is a valid SBOM, 1 when it is not, 2 on usage errors.", e)
 	asJSON := fs.Bool("json", false, `print {"format", "specVersion", "encoding", "components", "dependencies", "problems"}`)
-	cycles := fs.Bool("allow-cycles", false, "accept a dependency graph that loops (reported as a problem) instead of refusing it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("sbom inspect needs exactly one file")
 	}
-	d, err := inspectFile(fs.Arg(0), sbom.Options{AllowCycles: *cycles})
+	// Inspecting reports a dependency cycle as a problem; storing one in
+	// a release needs allow_cycles.
+	d, data, err := inspectFile(fs.Arg(0), sbom.Options{AllowCycles: true})
 	if err != nil {
 		var se *sbom.Error
 		var ue *usageError
@@ -43,6 +44,9 @@ func sbomInspect(e *env, args []string) error {
 		}
 		if *asJSON {
 			s := sbom.Summary{Format: se.Format, Encoding: se.Encoding, Problems: []string{se.Error()}}
+			if f, enc, version, err := sbom.Detect(data); err == nil {
+				s.Format, s.Encoding, s.SpecVersion = f, enc, version
+			}
 			if err := writeIndented(e, s); err != nil {
 				return err
 			}
@@ -69,20 +73,21 @@ func sbomInspect(e *env, args []string) error {
 }
 
 // inspectFile reads a file of at most sbom.MaxSize bytes and parses it.
-func inspectFile(path string, o sbom.Options) (*sbom.Document, error) {
+func inspectFile(path string, o sbom.Options) (*sbom.Document, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, nil, usagef("%v", err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Size() > sbom.MaxSize {
-		return nil, &sbom.Error{Code: bulwark.ETOOLARGE, Msg: fmt.Sprintf("the file has %d bytes; SBOMs are at most %d MiB", st.Size(), sbom.MaxSize>>20)}
+		return nil, nil, &sbom.Error{Code: bulwark.ETOOLARGE, Msg: fmt.Sprintf("the file has %d bytes; SBOMs are at most %d MiB", st.Size(), sbom.MaxSize>>20)}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, sbom.MaxSize+1))
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, nil, usagef("%v", err)
 	}
-	return sbom.ParseOptions(data, o)
+	d, err := sbom.ParseOptions(data, o)
+	return d, data, err
 }
 
 func writeIndented(e *env, v any) error {
