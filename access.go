@@ -101,6 +101,9 @@ const (
 	ActionProductManage Action = "product.manage"
 	ActionSBOMUpload    Action = "sbom.upload"
 	ActionGateRun       Action = "gate.run"
+
+	ActionAdvisoryRead   Action = "advisory.read"
+	ActionAdvisoryImport Action = "advisory.import"
 )
 
 // Rule says which roles may take an action, and a line for the operator.
@@ -147,6 +150,9 @@ var Policy = map[Action]Rule{
 	ActionProductManage: {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity, RoleAdmin}, "create products and releases, compose and release them", false},
 	ActionSBOMUpload:    {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity}, "store or replace the SBOM of a release in development", false},
 	ActionGateRun:       {[]Role{RoleDeveloper, RoleBUSecurity, RoleProductSecurity}, "run the pipeline gate on a release's SBOM, and request its uncertified components", false},
+
+	ActionAdvisoryRead:   {allRoles, "read imported vulnerability advisories and match packages against them", true},
+	ActionAdvisoryImport: {[]Role{RolePSIRT, RoleProductSecurity, RoleAdmin}, "import vulnerability advisories (OSV)", false},
 }
 
 // Actions returns the actions of Policy in a stable order.

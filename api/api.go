@@ -21,6 +21,7 @@ type Services interface {
 	bulwark.EvidenceService
 	bulwark.CatalogService
 	bulwark.ProductService
+	AdvisoryService
 }
 
 // Options configure the API.

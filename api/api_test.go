@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/bulwark-sec/bulwark/api"
 	"github.com/bulwark-sec/bulwark/demo"
 	"github.com/bulwark-sec/bulwark/ledger"
+	"github.com/bulwark-sec/bulwark/osv"
 	"github.com/bulwark-sec/bulwark/policy"
 	"github.com/bulwark-sec/bulwark/server"
 	"github.com/bulwark-sec/bulwark/sqldb"
@@ -243,6 +245,20 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			return r.ID
 		}
 		smallSBOM := `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [{"type": "library", "name": "lodash", "version": "4.17.21", "purl": "pkg:npm/lodash@4.17.21"}]}`
+		advisory := func(*bulwark.Scope) int64 {
+			id := uniq("WALK-")
+			data := []byte(`{"id": "` + id + `", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2099-` + id[5:] + `"],
+				"affected": [{"package": {"ecosystem": "npm", "name": "walk"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.0.1"}]}]}]}`)
+			rec, warnings, err := osv.Parse(data, id+".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ImportAdvisories(sys, []osv.Item{{Source: id + ".json", Record: rec, Warnings: warnings}}); err != nil {
+				t.Fatal(err)
+			}
+			n, _ := strconv.ParseInt(id[5:], 10, 64)
+			return n
+		}
 		cases := map[bulwark.Action]walkCase{
 			bulwark.ActionScopeRead: {scoped, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.do("GET", fmt.Sprintf("/api/v1/scopes/%d", s.ID), tok, "", nil)
@@ -322,6 +338,12 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			}},
 			bulwark.ActionGateRun: {scoped, 200, product, func(tok string, _ *bulwark.Scope, id int64) response {
 				return f.do("POST", "/api/v1/gate?release=3.0&product="+url.QueryEscape(productName[id]), tok, "application/json", strings.NewReader(smallSBOM))
+			}},
+			bulwark.ActionAdvisoryRead: {global, 200, advisory, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/advisories/CVE-2099-%d", id), tok, "", nil)
+			}},
+			bulwark.ActionAdvisoryImport: {atRoot, 200, noPrep, func(tok string, _ *bulwark.Scope, _ int64) response {
+				return f.do("POST", "/api/v1/advisories/import?name=walk.json", tok, "application/json", strings.NewReader(`{"id": "`+uniq("IMP-")+`", "modified": "2024-01-01T00:00:00Z"}`))
 			}},
 			bulwark.ActionWaiverApprove: {scoped, 204, pendingWaiver, func(tok string, _ *bulwark.Scope, id int64) response {
 				return f.json("POST", fmt.Sprintf("/api/v1/waivers/%d/approval", id), tok, map[string]any{"reason": "walk"})

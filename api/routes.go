@@ -82,6 +82,10 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("GET /api/v1/gate-runs/{id}", a.authed(byID(a.svc.FindGateRun)))
 	handle("POST /api/v1/gate-runs/{id}/requests", a.authed(a.requestUncertified))
 
+	handle("POST /api/v1/advisories/import", a.authed(a.importAdvisories))
+	handle("GET /api/v1/advisories/{id}", a.authed(a.findAdvisories))
+	handle("POST /api/v1/match", a.authed(a.match))
+
 	handle("GET /api/v1/notifications", a.authed(paged(a.svc.Notifications)))
 	handle("POST /api/v1/notifications/{id}/read", a.authed(a.readNotification))
 

@@ -4,6 +4,7 @@
 package ecosystem
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,15 @@ var byPURLType = map[string]string{
 // ForPURLType returns the OSV ecosystem of a purl type, "" if unknown.
 func ForPURLType(t string) string { return byPURLType[strings.ToLower(t)] }
 
+// BaseEcosystem is an OSV ecosystem name without its suffix: "Debian:12"
+// → "Debian", "Red Hat:enterprise_linux:9::baseos" → "Red Hat",
+// "Packagist:https://packages.drupal.org/8" → "Packagist". The suffix scopes
+// a release or a repository; the ordering of versions is the base's.
+func BaseEcosystem(osvEcosystem string) string {
+	base, _, _ := strings.Cut(osvEcosystem, ":")
+	return base
+}
+
 // Compare orders versions a and b of a purl type: -1, 0 or 1. Types with no
 // known ordering compare as semantic versions.
 func Compare(purlType, a, b string) (int, error) {
@@ -41,11 +51,27 @@ func Compare(purlType, a, b string) (int, error) {
 	if eco == "" {
 		eco = "npm" // SemVer ordering
 	}
+	return CompareIn(eco, a, b)
+}
+
+// CompareIn orders versions a and b in an OSV ecosystem ("PyPI",
+// "Debian:12", "Red Hat:enterprise_linux:9::appstream", …): -1, 0 or 1,
+// by osv-scalibr's implementation of the ecosystem's own rules. An
+// ecosystem it has no ordering for is an error, never a guess.
+func CompareIn(osvEcosystem, a, b string) (int, error) {
+	eco := BaseEcosystem(osvEcosystem)
 	va, err := semantic.Parse(a, eco)
+	if errors.Is(err, semantic.ErrUnsupportedEcosystem) {
+		return 0, bulwark.Errorf(bulwark.EUNSUPPORTED, "versions of the OSV ecosystem %q have no known ordering", osvEcosystem)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("version %q is not a %s version: %w", a, eco, err)
 	}
-	return va.CompareStr(b)
+	c, err := va.CompareStr(b)
+	if err != nil {
+		return 0, fmt.Errorf("version %q is not a %s version: %w", b, eco, err)
+	}
+	return c, nil
 }
 
 // Range is a set of versions: any ("*"), one exact version, or bounds such

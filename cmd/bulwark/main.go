@@ -68,6 +68,8 @@ func commands() []command {
 		{"token", "create, list and revoke API tokens", runToken},
 		{"catalog", "bulk-import an approved-component list", runCatalog},
 		{"sbom", "inspect an SBOM file (CycloneDX or SPDX) without storing it", runSBOM},
+		{"advisories", "import OSV vulnerability advisories (files, directories, zip and tar.gz archives)", runAdvisories},
+		{"scan", "match SBOMs against imported advisories without storing anything (exit 1 when something matched)", runScan},
 		{"gate", "pipeline gate: upload a release's SBOM and fail the build on policy (exit 0 pass, 1 fail, 2 error)", runGate},
 		{"ledger", "show the signed checkpoint, prove inclusion and consistency, export a bundle", runLedger},
 		{"verify", "verify an exported ledger bundle offline (exit 0 verified, 1 not)", runVerify},
@@ -116,7 +118,7 @@ func exitCode(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "bulwark: %s\n", ue.msg)
 		return exitUsage
 	}
-	if errors.Is(err, errNotVerified) || err == errRowsFailed || err == errGateFailed {
+	if errors.Is(err, errNotVerified) || err == errRowsFailed || err == errGateFailed || err == errFound {
 		return exitFailure
 	}
 	var fe *failedError

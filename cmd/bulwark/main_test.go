@@ -436,3 +436,65 @@ func mustRun(t *testing.T, args ...string) string {
 	}
 	return out
 }
+
+func TestAdvisoriesImportAndScanCLI(t *testing.T) {
+	dir := t.TempDir()
+	d := "--data=" + dir
+	recs := filepath.Join(dir, "advisories")
+	os.MkdirAll(filepath.Join(recs, "npm"), 0o700)
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("advisories/npm/GHSA-1.json", `{"id": "GHSA-xxxx-yyyy-zzzz", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2024-0001"],
+		"affected": [{"package": {"ecosystem": "npm", "name": "lodash"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}]}]}`)
+	write("advisories/PYSEC-1.yaml", "id: PYSEC-2024-9\nmodified: \"2024-02-01T00:00:00Z\"\naliases: [CVE-2024-0002]\naffected:\n"+
+		"- package: {ecosystem: PyPI, name: django}\n  ranges:\n  - type: ECOSYSTEM\n    events: [{introduced: \"4.0\"}, {fixed: \"4.2.8\"}]\n")
+	write("advisories/npm/broken.json", `{"modified": "2024-01-01T00:00:00Z"}`)
+	// Importing needs the organisation root, which serve creates.
+	_, _, stop := serve(t, "--data", dir)
+	stop()
+	code, out, errs := cli(t, "", "advisories", "import", d, recs)
+	if code != 0 || !regexp.MustCompile(`new\s+2`).MatchString(out) || !regexp.MustCompile(`rejected\s+1`).MatchString(out) || !strings.Contains(out, "broken.json") {
+		t.Fatalf("advisories import: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := cli(t, "", "advisories", "import", d, recs); code != 0 || !regexp.MustCompile(`unchanged\s+2`).MatchString(out) {
+		t.Fatalf("import again: exit %d\n%s", code, out)
+	}
+	sbomFile := write("app.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+		{"type": "library", "name": "express", "version": "4.18.2", "purl": "pkg:npm/express@4.18.2"},
+		{"type": "library", "name": "lodash", "version": "4.17.20", "purl": "pkg:npm/lodash@4.17.20"},
+		{"type": "library", "name": "Django", "version": "4.2.7", "purl": "pkg:pypi/Django@4.2.7"},
+		{"type": "library", "name": "no-purl", "version": "1"}]}`)
+	code, out, errs = cli(t, "", "scan", d, "--json", sbomFile)
+	var res struct {
+		Results []struct {
+			PURL            string `json:"purl"`
+			Vulnerabilities []struct {
+				ID      string   `json:"id"`
+				Aliases []string `json:"aliases"`
+				Fixed   []string `json:"fixed"`
+			} `json:"vulnerabilities"`
+		} `json:"results"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &res) != nil || len(res.Results) != 4 {
+		t.Fatalf("scan: exit %d\n%s%s", code, out, errs)
+	}
+	r := res.Results
+	if r[0].PURL != "pkg:npm/express@4.18.2" || len(r[0].Vulnerabilities) != 0 || r[2].PURL != "pkg:pypi/Django@4.2.7" || r[3].PURL != "" ||
+		len(r[1].Vulnerabilities) != 1 || r[1].Vulnerabilities[0].ID != "GHSA-xxxx-yyyy-zzzz" || r[1].Vulnerabilities[0].Aliases[0] != "CVE-2024-0001" ||
+		r[1].Vulnerabilities[0].Fixed[0] != "4.17.21" || len(r[2].Vulnerabilities) != 1 || r[2].Vulnerabilities[0].ID != "PYSEC-2024-9" {
+		t.Fatalf("scan results: %s", out)
+	}
+	clean := write("clean.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+		{"type": "library", "name": "lodash", "version": "4.17.21", "purl": "pkg:npm/lodash@4.17.21"}]}`)
+	if code, out, errs := cli(t, "", "scan", d, clean); code != 0 || !strings.Contains(out, "0 matches") {
+		t.Fatalf("clean scan: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := cli(t, "", "scan", d, write("bad.json", `{"bomFormat": "CycloneDX"`)); code != 2 || !strings.Contains(errs, "bad.json") {
+		t.Fatalf("scan of a bad file: exit %d %s", code, errs)
+	}
+}

@@ -1,0 +1,381 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/ecosystem"
+	"github.com/bulwark-sec/bulwark/osv"
+	"github.com/bulwark-sec/bulwark/purl"
+)
+
+// vulnKey names the vulnerability a record describes: its CVE when it or an
+// alias is one, else the smallest of its ids, so records that alias each
+// other share it.
+func vulnKey(r *osv.Record) string {
+	ids := append([]string{r.ID}, r.Aliases...)
+	slices.Sort(ids)
+	for _, id := range ids {
+		if strings.HasPrefix(id, "CVE-") {
+			return id
+		}
+	}
+	return ids[0]
+}
+
+// ImportAdvisories stores OSV records, a batch per transaction with one
+// ledger event. A record is replaced only when its modified time is later
+// than the stored one, so importing the same data again changes nothing.
+// Items that failed to read are counted as rejections with their reason.
+func (db *DB) ImportAdvisories(ctx context.Context, items []osv.Item) (res *bulwark.AdvisoryImportResult, err error) {
+	defer bulwark.Wrap(&err, "ImportAdvisories(%d records)", len(items))
+	res = &bulwark.AdvisoryImportResult{Rejections: []bulwark.Rejection{}, Warnings: []bulwark.Rejection{}}
+	var good []osv.Item
+	for _, it := range items {
+		res.Read++
+		switch {
+		case it.Err != nil:
+			res.Rejected++
+			res.Rejections = append(res.Rejections, bulwark.Rejection{Source: it.Source, Reason: it.Err.Error()})
+		case it.Record == nil:
+			res.Rejected++
+			res.Rejections = append(res.Rejections, bulwark.Rejection{Source: it.Source, Reason: "no record"})
+		default:
+			for _, w := range it.Warnings {
+				res.Warnings = append(res.Warnings, bulwark.Rejection{Source: it.Source, Reason: w})
+			}
+			good = append(good, it)
+		}
+	}
+	err = db.inTx(ctx, func(t *Tx) error {
+		root, err := t.authorizeRoot(bulwark.ActionAdvisoryImport)
+		if err != nil {
+			return err
+		}
+		stored := map[string]int64{}
+		ids := make([]any, len(good))
+		for i, it := range good {
+			ids[i] = it.Record.ID
+		}
+		for lo := 0; lo < len(ids); lo += 500 {
+			batch := ids[lo:min(lo+500, len(ids))]
+			rows, err := t.query("SELECT id, modified FROM advisories WHERE id IN ("+placeholders(len(batch))+")", batch...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				var m int64
+				if err := rows.Scan(&id, &m); err != nil {
+					rows.Close()
+					return err
+				}
+				stored[id] = m
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		seen := map[string]bool{}
+		for _, it := range good {
+			r := it.Record
+			m, exists := stored[r.ID]
+			if seen[r.ID] || exists && m >= micros(r.Modified) {
+				res.Unchanged++
+				continue
+			}
+			seen[r.ID] = true
+			if err := t.storeAdvisory(it); err != nil {
+				return fmt.Errorf("%s (%s): %w", r.ID, it.Source, err)
+			}
+			if exists {
+				res.Updated++
+			} else {
+				res.New++
+			}
+			if r.IsWithdrawn() {
+				res.Withdrawn++
+			}
+		}
+		if res.New+res.Updated > 0 {
+			t.record("advisories.imported", "advisories", root, nil, res,
+				fmt.Sprintf("%d new, %d updated (%d withdrawn), %d unchanged, %d rejected advisories", res.New, res.Updated, res.Withdrawn, res.Unchanged, res.Rejected))
+		}
+		return nil
+	})
+	return res, err
+}
+
+// storeAdvisory replaces one record and its alias and package rows.
+func (t *Tx) storeAdvisory(it osv.Item) error {
+	r := it.Record
+	for _, q := range []string{"DELETE FROM advisory_packages WHERE advisory_id = ?", "DELETE FROM advisory_aliases WHERE advisory_id = ?", "DELETE FROM advisories WHERE id = ?"} {
+		if _, err := t.exec(q, r.ID); err != nil {
+			return err
+		}
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	s := osv.Score(r)
+	if _, err := t.exec(`INSERT INTO advisories (id, vuln_key, modified, published, withdrawn, summary, score, rating, vector, severity_source, record, source, imported_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, vulnKey(r), micros(r.Modified), optMicros(r.Published), optMicros(r.Withdrawn), r.Summary, s.Score, s.Rating, s.Vector, s.Source,
+		string(raw), it.Source, micros(t.now)); err != nil {
+		return err
+	}
+	aliases := append([]string{r.ID}, r.Aliases...)
+	slices.Sort(aliases)
+	aliases = slices.Compact(aliases)
+	if err := t.insertRows("INSERT INTO advisory_aliases (alias, advisory_id) VALUES ", 2, len(aliases), func(i int, args []any) []any {
+		return append(args, aliases[i], r.ID)
+	}); err != nil {
+		return err
+	}
+	if r.IsWithdrawn() {
+		return nil // kept and findable, but it no longer matches
+	}
+	type row struct {
+		seq       int
+		eco, name string
+		affected  string
+	}
+	var rows []row
+	for i := range r.Affected {
+		a := &r.Affected[i]
+		if a.Package.Name == "" {
+			continue // GIT-only entries name no package
+		}
+		b, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{i, a.Package.Ecosystem, ecosystem.NameKey(a.Package.Ecosystem, a.Package.Name), string(b)})
+	}
+	return t.insertRows("INSERT INTO advisory_packages (advisory_id, seq, ecosystem, name, affected) VALUES ", 5, len(rows), func(i int, args []any) []any {
+		return append(args, r.ID, rows[i].seq, rows[i].eco, rows[i].name, rows[i].affected)
+	})
+}
+
+// FindAdvisories returns every record of the vulnerability an id (its own
+// or any alias) names. Errors: ENOTFOUND.
+func (db *DB) FindAdvisories(ctx context.Context, id string) (out []*bulwark.Advisory, err error) {
+	defer bulwark.Wrap(&err, "FindAdvisories(%q)", id)
+	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionAdvisoryRead, ""); err != nil {
+		return nil, err
+	}
+	err = db.readTx(ctx, func(t *Tx) error {
+		rows, err := t.query(`SELECT a.id, a.vuln_key, a.summary, a.modified, a.published, a.withdrawn, a.score, a.rating, a.vector, a.severity_source, a.source, a.record
+			FROM advisories a WHERE a.vuln_key IN (SELECT b.vuln_key FROM advisory_aliases x JOIN advisories b ON b.id = x.advisory_id WHERE x.alias = ?)
+			ORDER BY a.id`, strings.TrimSpace(id))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []*bulwark.Advisory{}
+		for rows.Next() {
+			var a bulwark.Advisory
+			var modified int64
+			var published, withdrawn sql.NullInt64
+			var record string
+			if err := rows.Scan(&a.ID, &a.Key, &a.Summary, &modified, &published, &withdrawn, &a.Score, &a.Rating, &a.Vector, &a.SeveritySource, &a.Source, &record); err != nil {
+				return err
+			}
+			var r osv.Record
+			if err := json.Unmarshal([]byte(record), &r); err != nil {
+				return fmt.Errorf("stored record %s: %w", a.ID, err)
+			}
+			a.Aliases, a.Details = r.Aliases, r.Details
+			if a.Aliases == nil {
+				a.Aliases = []string{}
+			}
+			a.Modified, a.Published, a.Withdrawn = fromMicros(modified), nullMicros(published), nullMicros(withdrawn)
+			out = append(out, &a)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return bulwark.Errorf(bulwark.ENOTFOUND, "no advisory or alias %q", id)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// candidate is one stored affected entry for a package name.
+type candidate struct {
+	advisory string
+	eco      string
+	affected osv.Affected
+}
+
+// MatchPURLs finds, for each purl, the vulnerabilities whose affected
+// ranges contain its version, evaluated with the ecosystem's own ordering.
+// Packages are looked up by name through an index, never by scanning the
+// advisories. A purl that cannot be matched (no version, an unmapped
+// type) gets no matches and a note in notes.
+func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwark.VulnMatch, notes []string, err error) {
+	defer bulwark.Wrap(&err, "MatchPURLs(%d)", len(purls))
+	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionAdvisoryRead, ""); err != nil {
+		return nil, nil, err
+	}
+	type want struct {
+		id      ecosystem.Identity
+		name    string
+		version string
+	}
+	wants := make([]*want, len(purls))
+	names := map[string]bool{}
+	notes = make([]string, len(purls))
+	for i, p := range purls {
+		id, err := ecosystem.FromPURL(p)
+		if err != nil {
+			notes[i] = err.Error()
+			continue
+		}
+		pu, _ := purl.Parse(p) // FromPURL parsed it already
+		version := pu.Version
+		if version == "" {
+			notes[i] = "no version: not matched"
+			continue
+		}
+		w := &want{id: id, name: ecosystem.NameKey(id.Ecosystem, id.Name), version: version}
+		wants[i] = w
+		names[w.name] = true
+	}
+	byName := map[string][]candidate{}
+	err = db.readTx(ctx, func(t *Tx) error {
+		list := make([]any, 0, len(names))
+		for n := range names {
+			list = append(list, n)
+		}
+		for lo := 0; lo < len(list); lo += 500 {
+			batch := list[lo:min(lo+500, len(list))]
+			rows, err := t.query("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ("+placeholders(len(batch))+")", batch...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var c candidate
+				var name, affected string
+				if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
+					rows.Close()
+					return err
+				}
+				if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
+					rows.Close()
+					return fmt.Errorf("stored entry of %s: %w", c.advisory, err)
+				}
+				byName[name] = append(byName[name], c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	matches = make([][]bulwark.VulnMatch, len(purls))
+	hit := map[string]bool{}
+	for i, w := range wants {
+		if w == nil {
+			continue
+		}
+		for _, c := range byName[w.name] {
+			if !w.id.Covers(c.eco) {
+				continue
+			}
+			v := c.affected.Evaluate(w.version)
+			if v.Err != nil && notes[i] == "" {
+				notes[i] = v.Err.Error()
+			}
+			if !v.Affected {
+				continue
+			}
+			hit[c.advisory] = true
+			matches[i] = append(matches[i], bulwark.VulnMatch{IDs: []string{c.advisory}, Fixed: v.Fixed, Unevaluated: v.Unevaluated})
+		}
+	}
+	matches, err = db.describeMatches(ctx, matches, hit)
+	return matches, notes, err
+}
+
+// describeMatches fills in each matched record's key, aliases, summary
+// and severity, one entry per record (records of one vulnerability share
+// the key), ordered by key then id.
+func (db *DB) describeMatches(ctx context.Context, matches [][]bulwark.VulnMatch, hit map[string]bool) ([][]bulwark.VulnMatch, error) {
+	type meta struct {
+		key, summary, rating string
+		score                float64
+		aliases              []string
+	}
+	info := map[string]*meta{}
+	ids := make([]any, 0, len(hit))
+	for id := range hit {
+		ids = append(ids, id)
+	}
+	err := db.readTx(ctx, func(t *Tx) error {
+		for lo := 0; lo < len(ids); lo += 500 {
+			batch := ids[lo:min(lo+500, len(ids))]
+			rows, err := t.query("SELECT a.id, a.vuln_key, a.summary, a.rating, a.score, x.alias FROM advisories a JOIN advisory_aliases x ON x.advisory_id = a.id WHERE a.id IN ("+placeholders(len(batch))+")", batch...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id, alias string
+				var m meta
+				if err := rows.Scan(&id, &m.key, &m.summary, &m.rating, &m.score, &alias); err != nil {
+					rows.Close()
+					return err
+				}
+				if info[id] == nil {
+					info[id] = &m
+				}
+				if alias != id {
+					info[id].aliases = append(info[id].aliases, alias)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, ms := range matches {
+		out := make([]bulwark.VulnMatch, 0, len(ms))
+		for _, m := range ms {
+			in := info[m.IDs[0]]
+			m.Key, m.Summary, m.Rating, m.Score = in.key, in.summary, in.rating, in.score
+			m.Aliases = append([]string{}, in.aliases...)
+			if m.Fixed == nil {
+				m.Fixed = []string{}
+			}
+			slices.Sort(m.Fixed)
+			m.Fixed = slices.Compact(m.Fixed)
+			out = append(out, m)
+		}
+		slices.SortFunc(out, func(a, b bulwark.VulnMatch) int {
+			return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.IDs[0], b.IDs[0]))
+		})
+		// Two entries of one record (two affected blocks) merge.
+		out = slices.CompactFunc(out, func(a, b bulwark.VulnMatch) bool { return a.IDs[0] == b.IDs[0] })
+		matches[i] = out
+	}
+	return matches, nil
+}
