@@ -1,6 +1,7 @@
-// Package ecosystem maps package-URL types to OSV ecosystems and compares
-// versions with each ecosystem's own ordering, through osv-scalibr's
-// reference implementation of OSV version semantics.
+// Package ecosystem maps package URLs to the identities OSV advisories use
+// (ecosystem, release and package name: FromPURL, Covers, NameKey) and
+// compares versions with each ecosystem's own ordering, through
+// osv-scalibr's reference implementation of OSV version semantics.
 package ecosystem
 
 import (

@@ -48,20 +48,23 @@ type Identity struct {
 // (syft writes the source there: "openssl", "openssl@3.0.11-1",
 // "openssl-3.0.7-24.el9.src.rpm"); without it the purl's own name is used.
 //
-//	deb/debian        Debian:12        distro debian-12, 12, 12.4, bookworm (wheezy … forky)
-//	deb/ubuntu        Ubuntu:22.04:LTS distro ubuntu-22.04, 22.04, jammy; ":LTS" as OSV
-//	                  Ubuntu:23.10     requires it, never the ":Pro:" streams
-//	apk/alpine        Alpine:v3.19     distro alpine-3.19, 3.19.1, v3.19 (not edge)
-//	apk/wolfi         Wolfi            distro ignored: a rolling distribution
-//	apk/chainguard    Chainguard       distro ignored
-//	rpm/redhat        Red Hat:enterprise_linux:9   distro rhel-9.2, redhat-9, 9
-//	rpm/almalinux     AlmaLinux:9      distro almalinux-9.3
-//	rpm/rocky         Rocky Linux:9    distro rocky-9.3
-//	rpm/mageia        Mageia:9         distro mageia-9
-//	rpm/opensuse      openSUSE:Leap 15.5, openSUSE:Leap Micro 5.5, openSUSE:Tumbleweed
-//	                                   distro opensuse-leap-15.5, opensuse.leap-15.5, opensuse-tumbleweed
-//	rpm/suse          SUSE             any distro (sles-15.5, …): see below
+//	deb/debian      Debian:12         distro debian-12, 12, 12.4, bookworm (wheezy … forky)
+//	deb/ubuntu      Ubuntu:22.04:LTS  distro ubuntu-22.04, 22.04, jammy (":LTS" as OSV
+//	                Ubuntu:23.10      requires on LTS releases; never the ":Pro:" streams)
+//	apk/alpine      Alpine:v3.19      distro alpine-3.19, 3.19.1, v3.19 (edge has none)
+//	apk/wolfi       Wolfi             distro ignored: a rolling distribution
+//	apk/chainguard  Chainguard        distro ignored
+//	rpm/redhat      Red Hat:enterprise_linux:9  distro rhel-9.2, redhat-9, 9 (see below)
+//	rpm/almalinux   AlmaLinux:9       distro almalinux-9.3, 9
+//	rpm/rocky       Rocky Linux:9     distro rocky-9.3, 9
+//	rpm/mageia      Mageia:9          distro mageia-9
+//	rpm/opensuse    openSUSE:Leap 15.5       distro opensuse-leap-15.5, opensuse.leap-15.5
+//	                openSUSE:Leap Micro 5.5  distro opensuse-leap-micro-5.5
+//	                openSUSE:Tumbleweed      distro opensuse-tumbleweed[-<snapshot>]
+//	rpm/suse        SUSE              any SLE distro (sles-15.5, …): see below
 //
+// The namespaces rhel, alma, rockylinux, rocky-linux, sles, sled and sle
+// are read as the vendors they name.
 // A deb, apk or rpm purl without a distro qualifier maps to the bare
 // ecosystem ("Debian", "Alpine", "Red Hat", …), which Covers treats as every
 // release of it: wider than the truth, and the caller should say so. A
@@ -70,9 +73,9 @@ type Identity struct {
 // Red Hat scopes advisories by product stream, a CPE without its
 // "cpe:/o:redhat:" prefix ("Red Hat:enterprise_linux:9::baseos",
 // "…:9::appstream", "Red Hat:rhel_eus:9.2::baseos"), which a purl does not
-// carry. FromPURL gives the CPE prefix of the release,
-// "Red Hat:enterprise_linux:9", which no record carries itself; Covers
-// matches it against every enterprise_linux:9 stream. Not matched: the EUS,
+// carry. FromPURL gives the CPE of the release without a stream,
+// "Red Hat:enterprise_linux:9", and Covers matches it against every
+// enterprise_linux:9 stream. Not matched: the EUS,
 // AUS and E4S streams of a minor release (rhel_eus:9.2::…) and layered
 // products scoped by an "el9" target (openshift:4.16::el9).
 // SUSE files SLE packages under the module or product that ships them
@@ -111,7 +114,10 @@ var fromType = map[string]func(p purl.PURL, raw string) (Identity, error){
 		return Identity{}, invalid("an npm purl's namespace is a scope such as %%40angular (@angular), not %q", p.Namespace)
 	},
 	packageurl.TypePyPi: func(p purl.PURL, _ string) (Identity, error) {
-		return Identity{"PyPI", NormalizePyPI(p.Name)}, noNamespace(p)
+		if err := noNamespace(p); err != nil {
+			return Identity{}, err
+		}
+		return Identity{"PyPI", NormalizePyPI(p.Name)}, nil
 	},
 	packageurl.TypeMaven: func(p purl.PURL, _ string) (Identity, error) {
 		if p.Namespace == "" {
@@ -163,7 +169,10 @@ var fromType = map[string]func(p purl.PURL, raw string) (Identity, error){
 // languageName maps a type whose purls are a bare name.
 func languageName(eco string) func(purl.PURL, string) (Identity, error) {
 	return func(p purl.PURL, _ string) (Identity, error) {
-		return Identity{eco, p.Name}, noNamespace(p)
+		if err := noNamespace(p); err != nil {
+			return Identity{}, err
+		}
+		return Identity{eco, p.Name}, nil
 	}
 }
 
