@@ -244,6 +244,9 @@ func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwa
 		}
 		pu, _ := purl.Parse(p) // FromPURL parsed it already
 		version := pu.Version
+		if id.Ecosystem == "Go" {
+			version = strings.TrimPrefix(version, "go") // stdlib purls write go1.21.5
+		}
 		if version == "" {
 			notes[i] = "no version: not matched"
 			continue
