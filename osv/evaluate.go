@@ -21,6 +21,15 @@ import (
 // GIT ranges are never evaluated (that needs the repository's commit
 // graph) and are always named in Unevaluated.
 //
+// Within a SEMVER or ECOSYSTEM range the schema's IncludedInRanges is
+// followed: events sorted by version (introduced "0" first; at equal
+// versions introduced, then last_affected, then fixed), introduced opens,
+// fixed closes (the fixed version is not affected), last_affected closes
+// after its version. limit events bound the range: as the schema's
+// BeforeLimits says, the version must be below at least one limit (a limit
+// holding "*" is infinity), so with one limit a version at or above it is
+// outside the range whatever the other events say.
+//
 // Fixed, when Affected, lists the fixed versions of the ranges the version
 // falls in (every fixed event of those ranges, so with several introduced /
 // fixed pairs the one above the version is among them); when the version is

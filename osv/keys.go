@@ -215,7 +215,7 @@ func (s *keyScanner) where() string {
 	}
 	var b strings.Builder
 	for i, p := range s.path {
-		if i > 0 && p[0] != '[' {
+		if i > 0 && !strings.HasPrefix(p, "[") {
 			b.WriteByte('.')
 		}
 		b.WriteString(p)

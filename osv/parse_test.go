@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -308,7 +309,7 @@ func TestParseYAMLSameAsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, source := range slices.Sorted(mapsKeys(items)) {
+	for _, source := range slices.Sorted(maps.Keys(items)) {
 		it := items[source]
 		if it.Err != nil || !strings.Contains(source, "pypa-pypi") && !strings.Contains(source, "r-cran") {
 			continue
@@ -332,14 +333,4 @@ func TestParseYAMLSameAsJSON(t *testing.T) {
 		}
 	}
 	t.Logf("%d records read back from YAML", n)
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

@@ -3,10 +3,10 @@ package osv
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -77,14 +77,13 @@ const sharedAdvisories = 5268
 func TestWalkSharedPacks(t *testing.T) {
 	packs := osvPacks(t)
 	type tally struct {
-		read, rejected int
-		reasons        map[string]int
-		warnings       map[string]int
+		read, rejected, withdrawn int
+		reasons, warnings, scored map[string]int
 	}
 	byPack := map[string]*tally{}
 	total := 0
 	for _, p := range packs {
-		tl := &tally{reasons: map[string]int{}, warnings: map[string]int{}}
+		tl := &tally{reasons: map[string]int{}, warnings: map[string]int{}, scored: map[string]int{}}
 		byPack[filepath.Base(p)] = tl
 		err := Walk([]string{p}, func(it Item) error {
 			total++
@@ -108,6 +107,14 @@ func TestWalkSharedPacks(t *testing.T) {
 			for _, w := range it.Warnings {
 				tl.warnings[warningKind(w)]++
 			}
+			if it.Record.IsWithdrawn() {
+				tl.withdrawn++
+			}
+			s := Score(it.Record)
+			if s.Source == "" {
+				s.Source = "none"
+			}
+			tl.scored[s.Source]++
 			return nil
 		})
 		if err != nil {
@@ -121,20 +128,20 @@ func TestWalkSharedPacks(t *testing.T) {
 			t.Errorf("%s: Count %d, Walk %d", filepath.Base(p), n, tl.read+tl.rejected)
 		}
 	}
-	names := make([]string, 0, len(byPack))
-	for n := range byPack {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(byPack))
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-26s %6s %8s\n", "pack", "read", "rejected")
+	fmt.Fprintf(&b, "%-26s %6s %8s %9s  %s\n", "pack", "read", "rejected", "withdrawn", "severity from")
 	for _, n := range names {
 		tl := byPack[n]
-		fmt.Fprintf(&b, "%-26s %6d %8d\n", n, tl.read, tl.rejected)
-		for _, r := range sortedKeys(tl.reasons) {
+		var sources []string
+		for _, src := range slices.Sorted(maps.Keys(tl.scored)) {
+			sources = append(sources, fmt.Sprintf("%s %d", src, tl.scored[src]))
+		}
+		fmt.Fprintf(&b, "%-26s %6d %8d %9d  %s\n", n, tl.read, tl.rejected, tl.withdrawn, strings.Join(sources, ", "))
+		for _, r := range slices.Sorted(maps.Keys(tl.reasons)) {
 			fmt.Fprintf(&b, "    rejected %4d× %s\n", tl.reasons[r], r)
 		}
-		for _, w := range sortedKeys(tl.warnings) {
+		for _, w := range slices.Sorted(maps.Keys(tl.warnings)) {
 			fmt.Fprintf(&b, "    warning  %4d× %s\n", tl.warnings[w], w)
 		}
 	}
@@ -166,15 +173,6 @@ func warningKind(w string) string {
 		}
 	}
 	return s
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestEvaluateRealRecords checks Evaluate on a handful of real records,
@@ -247,7 +245,7 @@ func TestVersionsListsAgreeWithRanges(t *testing.T) {
 	type tally struct{ agree, outside, unknown int }
 	byPack := map[string]*tally{}
 	var shown int
-	for _, source := range slices.Sorted(mapsKeys(items)) {
+	for _, source := range slices.Sorted(maps.Keys(items)) {
 		it := items[source]
 		if it.Err != nil {
 			continue
@@ -283,7 +281,7 @@ func TestVersionsListsAgreeWithRanges(t *testing.T) {
 		}
 	}
 	wantOutside := map[string]int{"pypa-pypi.tar.gz": 6}
-	for _, p := range slices.Sorted(mapsKeys(byPack)) {
+	for _, p := range slices.Sorted(maps.Keys(byPack)) {
 		tl := byPack[p]
 		if tl.agree+tl.outside+tl.unknown > 0 {
 			t.Logf("%-26s listed versions in range %5d, outside %3d, not evaluable %3d", p, tl.agree, tl.outside, tl.unknown)

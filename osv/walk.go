@@ -46,8 +46,8 @@ type Item struct {
 // yields one Item per element.
 //
 // A record that cannot be read or fails Parse's checks yields an Item with
-// Err (an *Error), and the walk goes on; so does an unreadable file or
-// broken archive found inside a directory. Walk stops and returns an error
+// Err (an *Error), and the walk goes on; so does an unreadable file,
+// directory or broken archive found inside a directory. Walk stops and returns an error
 // only when a path itself cannot be read (it does not exist, or the archive
 // it names is broken), or when fn returns an error, which Walk returns.
 func Walk(paths []string, fn func(Item) error) error {
@@ -156,8 +156,17 @@ func (w *walker) path(p string) error {
 		return w.file(p, kindOf(p))
 	}
 	return filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
+		switch {
+		case err != nil && name == p:
 			return fmt.Errorf("osv: %w", err)
+		case err != nil: // an unreadable entry inside: reported, skipped
+			if err := w.broken(name, err); err != nil {
+				return err
+			}
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if d.IsDir() {
 			if name != p && strings.HasPrefix(d.Name(), ".") {
