@@ -104,6 +104,8 @@ const (
 
 	ActionAdvisoryRead   Action = "advisory.read"
 	ActionAdvisoryImport Action = "advisory.import"
+	ActionFindingRead    Action = "finding.read"
+	ActionFindingTriage  Action = "finding.triage"
 )
 
 // Rule says which roles may take an action, and a line for the operator.
@@ -153,6 +155,8 @@ var Policy = map[Action]Rule{
 
 	ActionAdvisoryRead:   {allRoles, "read imported vulnerability advisories and match packages against them", true},
 	ActionAdvisoryImport: {[]Role{RolePSIRT, RoleProductSecurity, RoleAdmin}, "import vulnerability advisories (OSV)", false},
+	ActionFindingRead:    {allRoles, "see vulnerability findings and impact in the scope", false},
+	ActionFindingTriage:  {[]Role{RoleBUSecurity, RoleProductSecurity, RolePSIRT}, "record the VEX analysis of a finding in the scope", false},
 }
 
 // Actions returns the actions of Policy in a stable order.

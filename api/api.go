@@ -22,6 +22,7 @@ type Services interface {
 	bulwark.CatalogService
 	bulwark.ProductService
 	AdvisoryService
+	FindingService
 }
 
 // Options configure the API.

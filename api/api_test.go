@@ -259,6 +259,22 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			n, _ := strconv.ParseInt(id[5:], 10, 64)
 			return n
 		}
+		if _, err := db.ImportAdvisories(sys, []osv.Item{{Source: "walk.json", Record: &osv.Record{ID: "WALKVULN-1", Modified: time.Now(),
+			Affected: []osv.Affected{{Package: osv.Package{Ecosystem: "npm", Name: "walkvuln"}, Ranges: []osv.Range{{Type: "SEMVER", Events: []osv.Event{{Introduced: "0"}, {Fixed: "1.0.1"}}}}}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		finding := func(s *bulwark.Scope) int64 {
+			id := release(s)
+			doc := `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [{"type": "library", "name": "walkvuln", "version": "1.0.0", "purl": "pkg:npm/walkvuln@1.0.0"}]}`
+			if _, err := db.StoreSBOM(sys, id, bulwark.SBOMUpload{Name: "bom.json", Content: []byte(doc)}); err != nil {
+				t.Fatal(err)
+			}
+			fs, _, err := db.Findings(sys, bulwark.FindingFilter{ReleaseID: id}, bulwark.Page{})
+			if err != nil || len(fs) != 1 {
+				t.Fatalf("walk finding: %v %v", fs, err)
+			}
+			return fs[0].ID
+		}
 		cases := map[bulwark.Action]walkCase{
 			bulwark.ActionScopeRead: {scoped, 200, noPrep, func(tok string, s *bulwark.Scope, _ int64) response {
 				return f.do("GET", fmt.Sprintf("/api/v1/scopes/%d", s.ID), tok, "", nil)
@@ -344,6 +360,12 @@ func TestPolicyTableOverHTTP(t *testing.T) {
 			}},
 			bulwark.ActionAdvisoryImport: {atRoot, 200, noPrep, func(tok string, _ *bulwark.Scope, _ int64) response {
 				return f.do("POST", "/api/v1/advisories/import?name=walk.json", tok, "application/json", strings.NewReader(`{"id": "`+uniq("IMP-")+`", "modified": "2024-01-01T00:00:00Z"}`))
+			}},
+			bulwark.ActionFindingRead: {scoped, 200, finding, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.do("GET", fmt.Sprintf("/api/v1/findings/%d", id), tok, "", nil)
+			}},
+			bulwark.ActionFindingTriage: {scoped, 200, finding, func(tok string, _ *bulwark.Scope, id int64) response {
+				return f.json("POST", fmt.Sprintf("/api/v1/findings/%d/triage", id), tok, map[string]any{"state": "affected", "response": "update"})
 			}},
 			bulwark.ActionWaiverApprove: {scoped, 204, pendingWaiver, func(tok string, _ *bulwark.Scope, id int64) response {
 				return f.json("POST", fmt.Sprintf("/api/v1/waivers/%d/approval", id), tok, map[string]any{"reason": "walk"})

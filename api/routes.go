@@ -85,6 +85,10 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("POST /api/v1/advisories/import", a.authed(a.importAdvisories))
 	handle("GET /api/v1/advisories/{id}", a.authed(a.findAdvisories))
 	handle("POST /api/v1/match", a.authed(a.match))
+	handle("GET /api/v1/findings", a.authed(a.findings))
+	handle("GET /api/v1/findings/{id}", a.authed(byID(a.svc.FindFinding)))
+	handle("POST /api/v1/findings/{id}/triage", a.authed(a.triage))
+	handle("GET /api/v1/vulnerabilities/{id}/impact", a.authed(a.impact))
 
 	handle("GET /api/v1/notifications", a.authed(paged(a.svc.Notifications)))
 	handle("POST /api/v1/notifications/{id}/read", a.authed(a.readNotification))

@@ -54,6 +54,21 @@ type Policy struct {
 	Waivers struct {
 		MaxDays int `yaml:"max_days" json:"max_days"`
 	} `yaml:"waivers" json:"waivers"`
+	// SLA gives the days a finding of each severity may stay open; a
+	// policy that leaves it out gets DefaultSLA.
+	SLA map[string]int `yaml:"sla" json:"sla"`
+}
+
+// DefaultSLA is the days a finding may stay open, by severity.
+var DefaultSLA = map[string]int{"critical": 7, "high": 30, "medium": 90, "low": 180}
+
+// SLADays returns how long a finding of a severity may stay open; 0 means
+// no deadline (no or an unknown severity).
+func (p *Policy) SLADays(severity string) int {
+	if d, ok := p.SLA[severity]; ok {
+		return d
+	}
+	return DefaultSLA[severity]
 }
 
 // Severities in ascending order.
@@ -114,6 +129,14 @@ func (p *Policy) validate() error {
 				return bulwark.FieldError("policy", "%s: %q is already in licenses.%s", key, id, other)
 			}
 			seen[norm] = g.name
+		}
+	}
+	for sev, days := range p.SLA {
+		if !slices.Contains(Severities, sev) {
+			return bulwark.FieldError("policy", "sla.%s: not a severity (one of %s)", sev, strings.Join(Severities, ", "))
+		}
+		if days < 1 || days > 3650 {
+			return bulwark.FieldError("policy", "sla.%s: %d days is not between 1 and 3650", sev, days)
 		}
 	}
 	if len(p.Licenses.Allow) == 0 {

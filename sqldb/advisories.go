@@ -84,6 +84,7 @@ func (db *DB) ImportAdvisories(ctx context.Context, items []osv.Item) (res *bulw
 			}
 		}
 		seen := map[string]bool{}
+		var names, keys []string
 		for _, it := range good {
 			r := it.Record
 			m, exists := stored[r.ID]
@@ -92,8 +93,21 @@ func (db *DB) ImportAdvisories(ctx context.Context, items []osv.Item) (res *bulw
 				continue
 			}
 			seen[r.ID] = true
+			if exists {
+				var old string
+				if err := t.queryRow("SELECT vuln_key FROM advisories WHERE id = ?", r.ID).Scan(&old); err != nil {
+					return err
+				}
+				keys = append(keys, old)
+			}
 			if err := t.storeAdvisory(it); err != nil {
 				return fmt.Errorf("%s (%s): %w", r.ID, it.Source, err)
+			}
+			keys = append(keys, vulnKey(r))
+			for _, a := range r.Affected {
+				if a.Package.Name != "" {
+					names = append(names, ecosystem.NameKey(a.Package.Ecosystem, a.Package.Name))
+				}
 			}
 			if exists {
 				res.Updated++
@@ -108,7 +122,12 @@ func (db *DB) ImportAdvisories(ctx context.Context, items []osv.Item) (res *bulw
 			t.record("advisories.imported", "advisories", root, nil, res,
 				fmt.Sprintf("%d new, %d updated (%d withdrawn), %d unchanged, %d rejected advisories", res.New, res.Updated, res.Withdrawn, res.Unchanged, res.Rejected))
 		}
-		return nil
+		// Only the packages the changed records name are matched again.
+		slices.Sort(names)
+		slices.Sort(keys)
+		ch, n, err := t.rematch(slices.Compact(names), slices.Compact(keys))
+		res.Releases, res.NewFindings, res.ResolvedFindings = n, ch.New, ch.Resolved
+		return err
 	})
 	return res, err
 }
@@ -218,23 +237,25 @@ type candidate struct {
 	affected osv.Affected
 }
 
-// MatchPURLs finds, for each purl, the vulnerabilities whose affected
-// ranges contain its version, evaluated with the ecosystem's own ordering.
+// target is a package version to match: its OSV ecosystem, its name key
+// (ecosystem.NameKey) and version.
+type target struct {
+	id      ecosystem.Identity
+	key     string
+	version string
+}
+
+// MatchPURLs finds, for each purl, the advisories whose affected ranges
+// contain its version, evaluated with the ecosystem's own ordering.
 // Packages are looked up by name through an index, never by scanning the
 // advisories. A purl that cannot be matched (no version, an unmapped
-// type) gets no matches and a note in notes.
+// type) gets no matches and a note saying why.
 func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwark.VulnMatch, notes []string, err error) {
 	defer bulwark.Wrap(&err, "MatchPURLs(%d)", len(purls))
 	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionAdvisoryRead, ""); err != nil {
 		return nil, nil, err
 	}
-	type want struct {
-		id      ecosystem.Identity
-		name    string
-		version string
-	}
-	wants := make([]*want, len(purls))
-	names := map[string]bool{}
+	targets := make([]*target, len(purls))
 	notes = make([]string, len(purls))
 	for i, p := range purls {
 		id, err := ecosystem.FromPURL(p)
@@ -243,66 +264,81 @@ func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwa
 			continue
 		}
 		pu, _ := purl.Parse(p) // FromPURL parsed it already
-		version := pu.Version
-		if id.Ecosystem == "Go" {
-			version = strings.TrimPrefix(version, "go") // stdlib purls write go1.21.5
-		}
-		if version == "" {
+		if pu.Version == "" {
 			notes[i] = "no version: not matched"
 			continue
 		}
-		w := &want{id: id, name: ecosystem.NameKey(id.Ecosystem, id.Name), version: version}
-		wants[i] = w
-		names[w.name] = true
+		targets[i] = &target{id: id, key: ecosystem.NameKey(id.Ecosystem, id.Name), version: pu.Version}
+	}
+	err = db.readTx(ctx, func(t *Tx) error {
+		var errs []string
+		matches, errs, err = t.match(targets)
+		for i, e := range errs {
+			if notes[i] == "" {
+				notes[i] = e
+			}
+		}
+		return err
+	})
+	return matches, notes, err
+}
+
+// match evaluates every stored affected entry that names a target's
+// package; errs holds the first evaluation problem per target.
+func (t *Tx) match(targets []*target) (matches [][]bulwark.VulnMatch, errs []string, err error) {
+	names := map[string]bool{}
+	for _, w := range targets {
+		if w != nil {
+			names[w.key] = true
+		}
 	}
 	byName := map[string][]candidate{}
-	err = db.readTx(ctx, func(t *Tx) error {
-		list := make([]any, 0, len(names))
-		for n := range names {
-			list = append(list, n)
-		}
-		for lo := 0; lo < len(list); lo += 500 {
-			batch := list[lo:min(lo+500, len(list))]
-			rows, err := t.query("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ("+placeholders(len(batch))+")", batch...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var c candidate
-				var name, affected string
-				if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
-					rows.Close()
-					return err
-				}
-				if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
-					rows.Close()
-					return fmt.Errorf("stored entry of %s: %w", c.advisory, err)
-				}
-				byName[name] = append(byName[name], c)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
+	list := make([]any, 0, len(names))
+	for n := range names {
+		list = append(list, n)
 	}
-	matches = make([][]bulwark.VulnMatch, len(purls))
+	for lo := 0; lo < len(list); lo += 500 {
+		batch := list[lo:min(lo+500, len(list))]
+		rows, err := t.query("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ("+placeholders(len(batch))+")", batch...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var c candidate
+			var name, affected string
+			if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("stored entry of %s: %w", c.advisory, err)
+			}
+			byName[name] = append(byName[name], c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	matches = make([][]bulwark.VulnMatch, len(targets))
+	errs = make([]string, len(targets))
 	hit := map[string]bool{}
-	for i, w := range wants {
+	for i, w := range targets {
 		if w == nil {
 			continue
 		}
-		for _, c := range byName[w.name] {
+		version := w.version
+		if w.id.Ecosystem == "Go" {
+			version = strings.TrimPrefix(version, "go") // stdlib purls write go1.21.5
+		}
+		for _, c := range byName[w.key] {
 			if !w.id.Covers(c.eco) {
 				continue
 			}
-			v := c.affected.Evaluate(w.version)
-			if v.Err != nil && notes[i] == "" {
-				notes[i] = v.Err.Error()
+			v := c.affected.Evaluate(version)
+			if v.Err != nil && errs[i] == "" {
+				errs[i] = v.Err.Error()
 			}
 			if !v.Affected {
 				continue
@@ -311,14 +347,14 @@ func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwa
 			matches[i] = append(matches[i], bulwark.VulnMatch{IDs: []string{c.advisory}, Fixed: v.Fixed, Unevaluated: v.Unevaluated})
 		}
 	}
-	matches, err = db.describeMatches(ctx, matches, hit)
-	return matches, notes, err
+	matches, err = t.describeMatches(matches, hit)
+	return matches, errs, err
 }
 
 // describeMatches fills in each matched record's key, aliases, summary
 // and severity, one entry per record (records of one vulnerability share
 // the key), ordered by key then id.
-func (db *DB) describeMatches(ctx context.Context, matches [][]bulwark.VulnMatch, hit map[string]bool) ([][]bulwark.VulnMatch, error) {
+func (t *Tx) describeMatches(matches [][]bulwark.VulnMatch, hit map[string]bool) ([][]bulwark.VulnMatch, error) {
 	type meta struct {
 		key, summary, rating string
 		score                float64
@@ -329,7 +365,7 @@ func (db *DB) describeMatches(ctx context.Context, matches [][]bulwark.VulnMatch
 	for id := range hit {
 		ids = append(ids, id)
 	}
-	err := db.readTx(ctx, func(t *Tx) error {
+	err := func() error {
 		for lo := 0; lo < len(ids); lo += 500 {
 			batch := ids[lo:min(lo+500, len(ids))]
 			rows, err := t.query("SELECT a.id, a.vuln_key, a.summary, a.rating, a.score, x.alias FROM advisories a JOIN advisory_aliases x ON x.advisory_id = a.id WHERE a.id IN ("+placeholders(len(batch))+")", batch...)
@@ -356,7 +392,7 @@ func (db *DB) describeMatches(ctx context.Context, matches [][]bulwark.VulnMatch
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,19 @@ type pkg struct {
 	depth     int
 	parent    string // key of the package that pulls this one in; "" for direct
 	id        int64
+	// osvEco and osvName are the OSV identity (ecosystem, name key);
+	// empty when the purl maps to no OSV ecosystem.
+	osvEco, osvName string
+}
+
+// setOSV works out a package's OSV identity.
+func (p *pkg) setOSV() {
+	if strings.HasPrefix(p.key, "name:") {
+		return
+	}
+	if id, err := ecosystem.FromPURL(p.key); err == nil {
+		p.osvEco, p.osvName = id.Ecosystem, ecosystem.NameKey(id.Ecosystem, id.Name)
+	}
 }
 
 // packageKey splits a normalised purl (or, without one, the name) into the
@@ -131,18 +144,19 @@ func (t *Tx) packageIDs(ps []*pkg) error {
 	lookup := func(keys []any) error {
 		for lo := 0; lo < len(keys); lo += 500 {
 			batch := keys[lo:min(lo+500, len(keys))]
-			rows, err := t.query("SELECT id, purl FROM packages WHERE purl IN ("+placeholders(len(batch))+")", batch...)
+			rows, err := t.query("SELECT id, purl, osv_ecosystem, osv_name FROM packages WHERE purl IN ("+placeholders(len(batch))+")", batch...)
 			if err != nil {
 				return err
 			}
 			for rows.Next() {
 				var id int64
-				var key string
-				if err := rows.Scan(&id, &key); err != nil {
+				var key, eco, name string
+				if err := rows.Scan(&id, &key, &eco, &name); err != nil {
 					rows.Close()
 					return err
 				}
-				byKey[key].id = id
+				p := byKey[key]
+				p.id, p.osvEco, p.osvName = id, eco, name
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -163,10 +177,13 @@ func (t *Tx) packageIDs(ps []*pkg) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	err := t.chunks("INSERT INTO packages (purl, component, versioned, name, version) VALUES ", " ON CONFLICT (purl) DO NOTHING RETURNING id, purl", 5, len(missing),
+	for _, p := range missing {
+		p.setOSV()
+	}
+	err := t.chunks("INSERT INTO packages (purl, component, versioned, name, version, osv_ecosystem, osv_name) VALUES ", " ON CONFLICT (purl) DO NOTHING RETURNING id, purl", 7, len(missing),
 		func(i int, args []any) []any {
 			p := missing[i]
-			return append(args, p.key, p.component, p.versioned, p.name, p.version)
+			return append(args, p.key, p.component, p.versioned, p.name, p.version, p.osvEco, p.osvName)
 		}, func(id int64, key string) { byKey[key].id = id })
 	if err != nil {
 		return err
@@ -380,6 +397,9 @@ func (t *Tx) storeSBOM(r *bulwark.Release, path string, u bulwark.SBOMUpload, d 
 			p := ps[i]
 			return append(args, r.ID, p.id, p.depth, ids[p.parent], p.license, p.supplier)
 		}); err != nil {
+		return nil, err
+	}
+	if _, err := t.syncFindings(r, path, ps); err != nil {
 		return nil, err
 	}
 	name := strings.TrimSpace(u.Name)

@@ -1,0 +1,444 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/ecosystem"
+)
+
+func findingSubject(id int64) string { return fmt.Sprintf("finding:%d", id) }
+
+// findingChange counts what matching did to a release's findings.
+type findingChange struct {
+	New, Inherited, Updated, Resolved int
+}
+
+// syncFindings matches a release's packages against the advisories and
+// brings its findings in line: new matches become findings (carrying the
+// analysis of the predecessor release's finding for the same package and
+// vulnerability, marked inherited), changed matches are refreshed, and
+// findings that no longer match are marked inactive.
+func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingChange, error) {
+	var ch findingChange
+	targets := make([]*target, len(ps))
+	for i, p := range ps {
+		if p.osvEco != "" && p.version != "" {
+			targets[i] = &target{id: ecosystem.Identity{Ecosystem: p.osvEco}, key: p.osvName, version: p.version}
+		}
+	}
+	matches, _, err := t.match(targets)
+	if err != nil {
+		return ch, err
+	}
+	type fkey struct {
+		pkg int64
+		key string
+	}
+	existing := map[fkey]int64{}
+	active := map[fkey]bool{}
+	rows, err := t.query("SELECT id, package_id, vuln_key, active FROM findings WHERE release_id = ?", r.ID)
+	if err != nil {
+		return ch, err
+	}
+	for rows.Next() {
+		var id, pkgID int64
+		var key string
+		var on bool
+		if err := rows.Scan(&id, &pkgID, &key, &on); err != nil {
+			rows.Close()
+			return ch, err
+		}
+		existing[fkey{pkgID, key}], active[fkey{pkgID, key}] = id, on
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return ch, err
+	}
+	pol, err := t.policy()
+	if err != nil {
+		return ch, err
+	}
+	seen := map[fkey]bool{}
+	for i, ms := range matches {
+		for _, m := range ms {
+			k := fkey{ps[i].id, m.Key}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			advisories, fixed := jsonText(m.IDs), jsonText(m.Fixed)
+			if id, ok := existing[k]; ok {
+				if _, err := t.exec("UPDATE findings SET advisories = ?, rating = ?, score = ?, fixed = ?, active = TRUE, updated_at = ? WHERE id = ?",
+					advisories, m.Rating, m.Score, fixed, micros(t.now), id); err != nil {
+					return ch, err
+				}
+				if !active[k] {
+					ch.Updated++
+				}
+				continue
+			}
+			var due any
+			if days := pol.SLADays(m.Rating); days > 0 {
+				due = micros(t.now.Add(time.Duration(days) * 24 * time.Hour))
+			}
+			f := bulwark.Triage{State: bulwark.FindingInTriage}
+			var from any
+			if r.Predecessor != nil {
+				var id int64
+				// The analysis points at the finding where it was decided.
+				err := t.queryRow(`SELECT COALESCE(inherited_from, id), state, justification, response, detail, owner FROM findings
+					WHERE release_id = ? AND package_id = ? AND vuln_key = ? AND state <> ?`, r.Predecessor.ID, k.pkg, k.key, bulwark.FindingInTriage).
+					Scan(&id, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner)
+				switch {
+				case err == nil:
+					from = id
+					ch.Inherited++
+				case err != sql.ErrNoRows:
+					return ch, err
+				}
+			}
+			if _, err := t.exec(`INSERT INTO findings (release_id, package_id, vuln_key, advisories, rating, score, fixed, state, justification, response, detail, owner,
+				inherited_from, sla_due, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)`,
+				r.ID, k.pkg, k.key, advisories, m.Rating, m.Score, fixed, f.State, f.Justification, f.Response, f.Detail, f.Owner,
+				from, due, micros(t.now), micros(t.now)); err != nil {
+				return ch, err
+			}
+			ch.New++
+		}
+	}
+	for k, id := range existing {
+		if !seen[k] && active[k] {
+			if _, err := t.exec("UPDATE findings SET active = FALSE, updated_at = ? WHERE id = ?", micros(t.now), id); err != nil {
+				return ch, err
+			}
+			ch.Resolved++
+		}
+	}
+	if ch != (findingChange{}) {
+		t.record("findings.matched", releaseSubject(r.ID), path, nil, ch,
+			fmt.Sprintf("%s %s: %d new findings (%d with inherited analysis), %d no longer matched", r.Product, r.Version, ch.New, ch.Inherited, ch.Resolved))
+	}
+	return ch, nil
+}
+
+const findingCols = `f.id, f.release_id, pr.name, r.version, f.package_id, p.name, p.version, p.purl, f.vuln_key, f.advisories, f.rating, f.score, f.fixed,
+	f.state, f.justification, f.response, f.detail, f.owner, COALESCE(f.inherited_from, 0), f.sla_due, f.active, f.created_at, f.updated_at`
+
+const findingJoins = ` FROM findings f JOIN releases r ON r.id = f.release_id JOIN products pr ON pr.id = r.product_id
+	JOIN scopes s ON s.id = pr.scope_id JOIN packages p ON p.id = f.package_id`
+
+func scanFinding(row interface{ Scan(...any) error }) (*bulwark.VulnFinding, error) {
+	var f bulwark.VulnFinding
+	var advisories, fixed string
+	var due sql.NullInt64
+	var created, updated int64
+	if err := row.Scan(&f.ID, &f.Release.ID, &f.Release.Product, &f.Release.Version, &f.PackageID, &f.Component, &f.Version, &f.PURL, &f.Key,
+		&advisories, &f.Rating, &f.Score, &fixed, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner, &f.InheritedFrom, &due, &f.Active,
+		&created, &updated); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(f.PURL, "name:") {
+		f.PURL = ""
+	}
+	if err := json.Unmarshal([]byte(advisories), &f.Advisories); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(fixed), &f.Fixed); err != nil {
+		return nil, err
+	}
+	f.SLADue, f.CreatedAt, f.UpdatedAt = nullMicros(due), fromMicros(created), fromMicros(updated)
+	return &f, nil
+}
+
+// finding loads a finding the caller may take action on.
+func (t *Tx) finding(id int64, action bulwark.Action) (*bulwark.VulnFinding, string, error) {
+	var path string
+	f, err := scanFinding(t.queryRow("SELECT "+findingCols+findingJoins+" WHERE f.id = ?", id))
+	if err == nil {
+		err = t.queryRow("SELECT s.path FROM releases r JOIN products pr ON pr.id = r.product_id JOIN scopes s ON s.id = pr.scope_id WHERE r.id = ?", f.Release.ID).Scan(&path)
+	}
+	if err == sql.ErrNoRows || err == nil && !t.p.Can(bulwark.ActionFindingRead, path) {
+		return nil, "", bulwark.Errorf(bulwark.ENOTFOUND, "no finding %d", id)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return f, path, t.p.Authorize(action, path)
+}
+
+// Findings lists the findings the caller may see, most severe first; the
+// cursor is an offset.
+func (db *DB) Findings(ctx context.Context, ff bulwark.FindingFilter, page bulwark.Page) (out []*bulwark.VulnFinding, next string, err error) {
+	defer bulwark.Wrap(&err, "Findings")
+	offset, err := page.After()
+	if err != nil {
+		return nil, "", err
+	}
+	limit := page.EffectiveLimit()
+	err = db.readTx(ctx, func(t *Tx) error {
+		cond, args := scopeFilter("s.path", t.p.VisibleScopes(bulwark.ActionFindingRead))
+		w := where{conds: []string{cond}, args: args}
+		if !ff.All {
+			w.add("f.active = TRUE")
+		}
+		if ff.ReleaseID != 0 {
+			w.add("f.release_id = ?", ff.ReleaseID)
+		}
+		if ff.State != "" {
+			w.add("f.state = ?", ff.State)
+		}
+		if ff.Rating != "" {
+			w.add("f.rating = ?", ff.Rating)
+		}
+		if ff.Key != "" {
+			w.add("f.vuln_key IN (SELECT a.vuln_key FROM advisory_aliases x JOIN advisories a ON a.id = x.advisory_id WHERE x.alias = ?)", ff.Key)
+		}
+		rows, err := t.query("SELECT "+findingCols+findingJoins+" WHERE "+w.sql()+" ORDER BY f.score DESC, f.id LIMIT ? OFFSET ?", append(w.args, limit+1, offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []*bulwark.VulnFinding{}
+		for rows.Next() {
+			f, err := scanFinding(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		if len(out) > limit {
+			out = out[:limit]
+			next = bulwark.CursorAfter(offset + int64(limit))
+		}
+		return rows.Err()
+	})
+	return out, next, err
+}
+
+// TriageFinding records a VEX analysis and carries it forward along the
+// release's lineage: each later release's finding for the same package and
+// vulnerability that nobody has analysed there (still in triage, or
+// inherited) takes it, marked inherited.
+func (db *DB) TriageFinding(ctx context.Context, id int64, tr bulwark.Triage) (f *bulwark.VulnFinding, err error) {
+	defer bulwark.Wrap(&err, "TriageFinding(%d)", id)
+	if err := tr.Validate(); err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, func(t *Tx) error {
+		before, path, err := t.finding(id, bulwark.ActionFindingTriage)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = NULL, updated_at = ? WHERE id = ?`,
+			tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, micros(t.now), id); err != nil {
+			return err
+		}
+		carried := 0
+		release, pkgID := before.Release.ID, before.PackageID
+		for range 1000 {
+			var next int64
+			err := t.queryRow("SELECT id FROM releases WHERE predecessor_id = ? ORDER BY id LIMIT 1", release).Scan(&next)
+			if err == sql.ErrNoRows {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			res, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = ?, updated_at = ?
+				WHERE release_id = ? AND package_id = ? AND vuln_key = ? AND (state = ? OR inherited_from IS NOT NULL)`,
+				tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, id, micros(t.now), next, pkgID, before.Key, bulwark.FindingInTriage)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			if n == 0 {
+				break
+			}
+			carried += int(n)
+			release = next
+		}
+		if f, _, err = t.finding(id, bulwark.ActionFindingRead); err != nil {
+			return err
+		}
+		reason := tr.Reason
+		if carried > 0 {
+			reason += fmt.Sprintf(" (carried to %d later release(s))", carried)
+		}
+		t.record("finding.triaged", findingSubject(id), path, before, f, strings.TrimSpace(reason))
+		return nil
+	})
+	return f, err
+}
+
+// Impact answers, for a vulnerability id or alias, which releases carry
+// it, in which component versions and how, with the findings' states.
+func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, err error) {
+	defer bulwark.Wrap(&err, "Impact(%q)", vulnID)
+	advisories, err := db.FindAdvisories(ctx, vulnID)
+	if err != nil {
+		return nil, err
+	}
+	imp = &bulwark.Impact{Key: advisories[0].Key, Advisories: advisories, Rows: []bulwark.ImpactRow{}, ByState: map[bulwark.FindingState]int{}}
+	err = db.readTx(ctx, func(t *Tx) error {
+		cond, args := scopeFilter("s.path", t.p.VisibleScopes(bulwark.ActionFindingRead))
+		rows, err := t.query(`SELECT `+findingCols+`, r.state, s.name`+findingJoins+` WHERE f.vuln_key = ? AND f.active = TRUE AND `+cond+` ORDER BY pr.name, r.id, p.name`,
+			append([]any{imp.Key}, args...)...)
+		if err != nil {
+			return err
+		}
+		var usages []*bulwark.Usage
+		byRelease := map[int64]*bulwark.Usage{}
+		var pkgIDs []any
+		products := map[string]bool{}
+		for rows.Next() {
+			var f bulwark.VulnFinding
+			var row bulwark.ImpactRow
+			var advs, fixed string
+			var due sql.NullInt64
+			var created, updated, inherited int64
+			if err := rows.Scan(&f.ID, &f.Release.ID, &f.Release.Product, &f.Release.Version, &f.PackageID, &f.Component, &f.Version, &f.PURL, &f.Key,
+				&advs, &f.Rating, &f.Score, &fixed, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner, &inherited, &due, &f.Active,
+				&created, &updated, &row.State, &row.Scope); err != nil {
+				rows.Close()
+				return err
+			}
+			row.Release, row.FindingID, row.Finding, row.Inherited = f.Release, f.ID, f.State, inherited != 0
+			row.Component, row.Version, row.PURL = f.Component, f.Version, strings.TrimPrefix(f.PURL, "name:")
+			if err := json.Unmarshal([]byte(fixed), &row.Fixed); err != nil {
+				rows.Close()
+				return err
+			}
+			imp.Rows = append(imp.Rows, row)
+			imp.ByState[f.State]++
+			products[f.Release.Product] = true
+			if byRelease[f.Release.ID] == nil {
+				u := &bulwark.Usage{Release: f.Release}
+				byRelease[f.Release.ID] = u
+				usages = append(usages, u)
+			}
+			if !slices.Contains(pkgIDs, any(f.PackageID)) {
+				pkgIDs = append(pkgIDs, f.PackageID)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		imp.Releases, imp.Products = len(usages), len(products)
+		if len(usages) == 0 {
+			return nil
+		}
+		// Paths through each SBOM's graph, as where-used finds them.
+		if err := t.fillMatches(usages, pkgIDs, nil); err != nil {
+			return err
+		}
+		for i := range imp.Rows {
+			row := &imp.Rows[i]
+			row.Path = []bulwark.PathStep{}
+			for _, m := range byRelease[row.Release.ID].Matches {
+				if m.Version == row.Version && (m.PURL == row.PURL || row.PURL == "") {
+					row.Path, row.Direct = m.Path, m.Direct
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return imp, err
+}
+
+// rematch brings the findings of every release that holds a package named
+// in names (OSV name keys), or has a finding of one of keys, in line with
+// the advisories as they now are. It returns the totals.
+func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
+	var total findingChange
+	releases := map[int64]bool{}
+	collect := func(q string, list []string) error {
+		for lo := 0; lo < len(list); lo += 500 {
+			batch := make([]any, 0, 500)
+			for _, n := range list[lo:min(lo+500, len(list))] {
+				batch = append(batch, n)
+			}
+			rows, err := t.query(q+" IN ("+placeholders(len(batch))+")", batch...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				releases[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := collect("SELECT DISTINCT rc.release_id FROM packages p JOIN release_components rc ON rc.package_id = p.id WHERE p.osv_name", names); err != nil {
+		return total, 0, err
+	}
+	if err := collect("SELECT DISTINCT release_id FROM findings WHERE vuln_key", keys); err != nil {
+		return total, 0, err
+	}
+	ids := make([]int64, 0, len(releases))
+	for id := range releases {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		r, path, err := t.release(id, bulwark.ActionProductRead)
+		if err != nil {
+			return total, 0, err
+		}
+		ps, err := t.releasePackages(id)
+		if err != nil {
+			return total, 0, err
+		}
+		ch, err := t.syncFindings(r, path, ps)
+		if err != nil {
+			return total, 0, err
+		}
+		total.New, total.Inherited, total.Updated, total.Resolved = total.New+ch.New, total.Inherited+ch.Inherited, total.Updated+ch.Updated, total.Resolved+ch.Resolved
+	}
+	return total, len(ids), nil
+}
+
+// releasePackages loads the packages of a release as matching needs them.
+func (t *Tx) releasePackages(releaseID int64) ([]*pkg, error) {
+	rows, err := t.query(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM release_components rc JOIN packages p ON p.id = rc.package_id
+		WHERE rc.release_id = ? ORDER BY p.id`, releaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*pkg
+	for rows.Next() {
+		p := &pkg{}
+		if err := rows.Scan(&p.id, &p.key, &p.version, &p.osvEco, &p.osvName); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// FindFinding returns one finding the caller may see. Errors: ENOTFOUND.
+func (db *DB) FindFinding(ctx context.Context, id int64) (f *bulwark.VulnFinding, err error) {
+	defer bulwark.Wrap(&err, "FindFinding(%d)", id)
+	err = db.readTx(ctx, func(t *Tx) error {
+		f, _, err = t.finding(id, bulwark.ActionFindingRead)
+		return err
+	})
+	return f, err
+}
