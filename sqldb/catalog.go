@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/ecosystem"
 	"github.com/bulwark-sec/bulwark/policy"
 	"github.com/bulwark-sec/bulwark/purl"
 )
@@ -210,6 +211,52 @@ func (t *Tx) setLicenses(versionID int64, expr string) error {
 
 // runChecks records the automatic findings of the current round, replacing
 // earlier automatic ones of that round.
+// redLine checks a version against the imported advisories with the same
+// engine as SBOM matching and the gate: vulnerabilities at or above the
+// policy's severity fail, lower ones warn. An override in DB.RedLine wins.
+func (t *Tx) redLine(versionedPURL, threshold string) ([]bulwark.NewFinding, error) {
+	if t.db.RedLine != nil {
+		return t.db.RedLine.CheckRedLine(t.ctx, versionedPURL)
+	}
+	var imported int
+	if err := t.queryRow("SELECT COUNT(*) FROM (SELECT 1 FROM advisories LIMIT 1) x").Scan(&imported); err != nil {
+		return nil, err
+	}
+	if imported == 0 {
+		return []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
+			Summary: "Security red line not checked: no vulnerability data has been imported yet"}}, nil
+	}
+	id, err := ecosystem.FromPURL(versionedPURL)
+	if err != nil {
+		return []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
+			Summary: "Security red line not checked: " + bulwark.ErrorMessage(err)}}, nil
+	}
+	p, _ := purl.Parse(versionedPURL)
+	ms, errs, err := t.match([]*target{{id: id, key: ecosystem.NameKey(id.Ecosystem, id.Name), version: p.Version}})
+	if err != nil {
+		return nil, err
+	}
+	rank := map[string]int{"low": 1, "medium": 2, "high": 3, "critical": 4}
+	var out []bulwark.NewFinding
+	for _, m := range ms[0] {
+		f := bulwark.NewFinding{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeWarn,
+			Summary: fmt.Sprintf("%s (%s) affects this version", m.IDs[0], orText(m.Rating, "severity unknown")),
+			Detail:  fmt.Sprintf("%s. Aliases: %s. Fixed in: %s.", orText(m.Summary, m.Key), orText(strings.Join(m.Aliases, ", "), "none"), orText(strings.Join(m.Fixed, ", "), "no fix known"))}
+		if rank[m.Rating] >= rank[threshold] {
+			f.Outcome = bulwark.OutcomeFail
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		summary := fmt.Sprintf("No known vulnerability at or above %s severity", threshold)
+		if errs[0] != "" {
+			summary += " (" + errs[0] + ")"
+		}
+		out = []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomePass, Summary: summary}}
+	}
+	return out, nil
+}
+
 func (t *Tx) runChecks(v *bulwark.ComponentVersion, d bulwark.VersionDetails) error {
 	round, err := t.versionRound(v.ID)
 	if err != nil {
@@ -223,19 +270,11 @@ func (t *Tx) runChecks(v *bulwark.ComponentVersion, d bulwark.VersionDetails) er
 		return err
 	}
 	findings := pol.Evaluate(d)
-	if t.db.RedLine != nil {
-		red, err := t.db.RedLine.CheckRedLine(t.ctx, v.PURL)
-		if err != nil {
-			return err
-		}
-		if len(red) == 0 {
-			red = []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomePass, Summary: fmt.Sprintf("No known vulnerability at or above %s severity", pol.RedLine.Severity)}}
-		}
-		findings = append(findings, red...)
-	} else {
-		findings = append(findings, bulwark.NewFinding{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
-			Summary: "Security red line not checked: no vulnerability data has been imported yet"})
+	red, err := t.redLine(v.PURL, pol.RedLine.Severity)
+	if err != nil {
+		return err
 	}
+	findings = append(findings, red...)
 	for _, f := range findings {
 		if err := t.insertFinding(v.ID, round, true, f, "bulwark"); err != nil {
 			return err

@@ -111,3 +111,32 @@ func TestFindingsLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func TestRedLineUsesTheAdvisories(t *testing.T) {
+	sqldbtest.Dialects(t, func(t *testing.T, db *sqldb.DB) {
+		org := seed(t, db)
+		dev, psirt := as(t, db, "developer"), as(t, db, "psirt")
+		security := func(d *bulwark.VersionDossier) *bulwark.Finding {
+			for _, f := range d.Findings {
+				if f.Check == bulwark.CheckSecurity {
+					return f
+				}
+			}
+			t.Fatalf("no security finding in %+v", d.Findings)
+			return nil
+		}
+		if f := security(request(t, db, dev, org.Core5G, "pkg:npm/lodash@4.17.19", "MIT")); f.Outcome != bulwark.OutcomeInfo {
+			t.Fatalf("before any import: %+v", f)
+		}
+		if _, err := db.ImportAdvisories(psirt, []osv.Item{record(t, ghsa)}); err != nil {
+			t.Fatal(err)
+		}
+		if f := security(request(t, db, dev, org.Core5G, "pkg:npm/lodash@4.17.20", "MIT")); f.Outcome != bulwark.OutcomeFail ||
+			!strings.Contains(f.Summary, "GHSA-aaaa-bbbb-cccc (critical)") || !strings.Contains(f.Detail, "4.17.21") {
+			t.Fatalf("vulnerable version: %+v", f)
+		}
+		if f := security(request(t, db, dev, org.Core5G, "pkg:npm/lodash@4.17.21", "MIT")); f.Outcome != bulwark.OutcomePass {
+			t.Fatalf("fixed version: %+v", f)
+		}
+	})
+}
