@@ -415,13 +415,6 @@ type ImportResult struct {
 	Evidence   string     `json:"evidence,omitempty"` // digest of the stored source file
 }
 
-// RedLine reports known vulnerabilities of a version at or above the
-// policy threshold. The vulnerability intelligence implements it; until
-// then the catalog records that no data was available.
-type RedLine interface {
-	CheckRedLine(ctx context.Context, versionedPURL string) ([]NewFinding, error)
-}
-
 // CatalogService is the component catalog and its certification workflow.
 type CatalogService interface {
 	// RequestVersion records an introduction request and runs the automatic

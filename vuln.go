@@ -1,6 +1,7 @@
 package bulwark
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -180,4 +181,21 @@ type Impact struct {
 	Releases   int                  `json:"releases"`
 	Products   int                  `json:"products"`
 	ByState    map[FindingState]int `json:"by_state"`
+}
+
+// FindingService holds the vulnerability findings of releases. Findings are
+// made by matching (when an SBOM is stored, when advisories change), not
+// created by callers.
+type FindingService interface {
+	// Findings lists the findings the caller may see, most severe first.
+	// Errors: EINVALID (cursor).
+	Findings(ctx context.Context, f FindingFilter, page Page) ([]*VulnFinding, string, error)
+	// FindFinding returns one finding. Errors: ENOTFOUND.
+	FindFinding(ctx context.Context, id int64) (*VulnFinding, error)
+	// TriageFinding records a VEX analysis and carries it forward along the
+	// release's lineage. Errors: EINVALID, EFORBIDDEN, ENOTFOUND.
+	TriageFinding(ctx context.Context, id int64, t Triage) (*VulnFinding, error)
+	// Impact lists the releases a vulnerability (any id or alias) affects.
+	// Errors: ENOTFOUND (no such advisory).
+	Impact(ctx context.Context, vulnID string) (*Impact, error)
 }

@@ -21,8 +21,8 @@ type Services interface {
 	bulwark.EvidenceService
 	bulwark.CatalogService
 	bulwark.ProductService
-	AdvisoryService
-	FindingService
+	bulwark.FindingService
+	AdvisoryService // its import takes records read by the osv package
 }
 
 // Options configure the API.
@@ -111,6 +111,18 @@ func queryInt(r *http.Request, name string) (int64, error) {
 		return 0, bulwark.FieldError(name, "%s must be a whole number ≥ 0, got %q", name, v)
 	}
 	return n, nil
+}
+
+// queryBool parses an optional true/false query value.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, bulwark.FieldError(name, "%s is true or false, got %q", name, v)
+	}
 }
 
 func page(r *http.Request) (bulwark.Page, error) {

@@ -123,9 +123,9 @@ func (a *API) renew(w http.ResponseWriter, r *http.Request) error {
 
 // importCatalog takes the file as the raw body: ?name=list.csv&dry_run=true.
 func (a *API) importCatalog(w http.ResponseWriter, r *http.Request) error {
-	dry := r.URL.Query().Get("dry_run")
-	if dry != "" && dry != "true" && dry != "false" {
-		return bulwark.FieldError("dry_run", "dry_run is true or false, got %q", dry)
+	dry, err := queryBool(r, "dry_run")
+	if err != nil {
+		return err
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, catalogfile.MaxBytes))
 	if err != nil {
@@ -135,7 +135,7 @@ func (a *API) importCatalog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.svc.Import(r.Context(), rows, rowErrs, data, r.URL.Query().Get("name"), dry == "true")
+	res, err := a.svc.Import(r.Context(), rows, rowErrs, data, r.URL.Query().Get("name"), dry)
 	if err != nil {
 		if bulwark.ErrorCode(err) == bulwark.EINVALID && res != nil {
 			writeProblemWith(w, r, a.log, err, res.Errors)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -10,14 +9,6 @@ import (
 
 	"github.com/bulwark-sec/bulwark"
 )
-
-// FindingService is the findings side of vulnerability intelligence.
-type FindingService interface {
-	Findings(ctx context.Context, f bulwark.FindingFilter, page bulwark.Page) ([]*bulwark.VulnFinding, string, error)
-	FindFinding(ctx context.Context, id int64) (*bulwark.VulnFinding, error)
-	TriageFinding(ctx context.Context, id int64, t bulwark.Triage) (*bulwark.VulnFinding, error)
-	Impact(ctx context.Context, vulnID string) (*bulwark.Impact, error)
-}
 
 func (a *API) findings(w http.ResponseWriter, r *http.Request) error {
 	pg, err := page(r)
@@ -30,12 +21,8 @@ func (a *API) findings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := bulwark.FindingFilter{ReleaseID: release, Key: q.Get("vulnerability"), State: bulwark.FindingState(q.Get("state")), Rating: q.Get("rating")}
-	switch q.Get("all") {
-	case "", "false":
-	case "true":
-		f.All = true
-	default:
-		return bulwark.FieldError("all", "all is true or false, got %q", q.Get("all"))
+	if f.All, err = queryBool(r, "all"); err != nil {
+		return err
 	}
 	items, next, err := a.svc.Findings(r.Context(), f, pg)
 	if err != nil {

@@ -80,17 +80,16 @@ func (a *API) removeUse(w http.ResponseWriter, r *http.Request) error {
 // readSBOM reads a raw SBOM body (any content type: the document says
 // what it is) up to the limit.
 func (a *API) readSBOM(w http.ResponseWriter, r *http.Request) (bulwark.SBOMUpload, error) {
+	cycles, err := queryBool(r, "allow_cycles")
+	if err != nil {
+		return bulwark.SBOMUpload{}, err
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxSBOMBytes))
 	if err != nil {
 		return bulwark.SBOMUpload{}, jsonError(err)
 	}
 	q := r.URL.Query()
-	switch q.Get("allow_cycles") {
-	case "", "false", "true":
-	default:
-		return bulwark.SBOMUpload{}, bulwark.FieldError("allow_cycles", "allow_cycles is true or false, got %q", q.Get("allow_cycles"))
-	}
-	return bulwark.SBOMUpload{Name: q.Get("name"), Content: data, Reason: q.Get("reason"), AllowCycles: q.Get("allow_cycles") == "true"}, nil
+	return bulwark.SBOMUpload{Name: q.Get("name"), Content: data, Reason: q.Get("reason"), AllowCycles: cycles}, nil
 }
 
 // storeSBOM takes the document as the raw body: PUT …/sbom?name=bom.json.
@@ -121,12 +120,8 @@ func (a *API) releaseComponents(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := bulwark.ComponentFilter{Query: q.Get("q"), State: q.Get("state")}
-	switch q.Get("direct") {
-	case "", "false":
-	case "true":
-		f.Direct = true
-	default:
-		return bulwark.FieldError("direct", "direct is true or false, got %q", q.Get("direct"))
+	if f.Direct, err = queryBool(r, "direct"); err != nil {
+		return err
 	}
 	items, next, err := a.svc.ReleaseComponents(r.Context(), id, f, pg)
 	if err != nil {

@@ -84,6 +84,8 @@ func TestParseRejects(t *testing.T) {
 		"wrong type":         "licenses:\n  allow: MIT\n",
 		"empty":              "",
 		"two documents":      "licenses:\n  allow: [MIT]\n---\nlicenses:\n  allow: [MIT]\n",
+		"sla severity":       "licenses:\n  allow: [MIT]\nsla:\n  urgent: 3\n",
+		"sla days":           "licenses:\n  allow: [MIT]\nsla:\n  high: 0\n",
 	}
 	for name, text := range cases {
 		_, err := policy.Parse(text)
@@ -93,6 +95,10 @@ func TestParseRejects(t *testing.T) {
 	}
 	if _, err := policy.Parse(`{"licenses": {"allow": ["MIT"]}, "certification": {"approvals": 2}}`); err != nil {
 		t.Errorf("JSON policy: %v", err)
+	}
+	p, err := policy.Parse("licenses:\n  allow: [MIT]\nsla:\n  high: 14\n")
+	if err != nil || p.SLADays("high") != 14 || p.SLADays("critical") != 7 || p.SLADays("") != 0 {
+		t.Errorf("SLA days: %v", err)
 	}
 }
 

@@ -63,25 +63,14 @@ func (db *DB) ImportAdvisories(ctx context.Context, items []osv.Item) (res *bulw
 		for i, it := range good {
 			ids[i] = it.Record.ID
 		}
-		for lo := 0; lo < len(ids); lo += 500 {
-			batch := ids[lo:min(lo+500, len(ids))]
-			rows, err := t.query("SELECT id, modified FROM advisories WHERE id IN ("+placeholders(len(batch))+")", batch...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id string
-				var m int64
-				if err := rows.Scan(&id, &m); err != nil {
-					rows.Close()
-					return err
-				}
-				stored[id] = m
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
+		if err := t.queryIn("SELECT id, modified FROM advisories WHERE id IN ", ids, func(rows *sql.Rows) error {
+			var id string
+			var m int64
+			err := rows.Scan(&id, &m)
+			stored[id] = m
+			return err
+		}); err != nil {
+			return err
 		}
 		seen := map[string]bool{}
 		var names, keys []string
@@ -297,29 +286,20 @@ func (t *Tx) match(targets []*target) (matches [][]bulwark.VulnMatch, errs []str
 	for n := range names {
 		list = append(list, n)
 	}
-	for lo := 0; lo < len(list); lo += 500 {
-		batch := list[lo:min(lo+500, len(list))]
-		rows, err := t.query("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ("+placeholders(len(batch))+")", batch...)
-		if err != nil {
-			return nil, nil, err
+	err = t.queryIn("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ", list, func(rows *sql.Rows) error {
+		var c candidate
+		var name, affected string
+		if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var c candidate
-			var name, affected string
-			if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
-				rows.Close()
-				return nil, nil, fmt.Errorf("stored entry of %s: %w", c.advisory, err)
-			}
-			byName[name] = append(byName[name], c)
+		if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
+			return fmt.Errorf("stored entry of %s: %w", c.advisory, err)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
+		byName[name] = append(byName[name], c)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	matches = make([][]bulwark.VulnMatch, len(targets))
 	errs = make([]string, len(targets))
@@ -365,34 +345,21 @@ func (t *Tx) describeMatches(matches [][]bulwark.VulnMatch, hit map[string]bool)
 	for id := range hit {
 		ids = append(ids, id)
 	}
-	err := func() error {
-		for lo := 0; lo < len(ids); lo += 500 {
-			batch := ids[lo:min(lo+500, len(ids))]
-			rows, err := t.query("SELECT a.id, a.vuln_key, a.summary, a.rating, a.score, x.alias FROM advisories a JOIN advisory_aliases x ON x.advisory_id = a.id WHERE a.id IN ("+placeholders(len(batch))+")", batch...)
-			if err != nil {
+	err := t.queryIn("SELECT a.id, a.vuln_key, a.summary, a.rating, a.score, x.alias FROM advisories a JOIN advisory_aliases x ON x.advisory_id = a.id WHERE a.id IN ", ids,
+		func(rows *sql.Rows) error {
+			var id, alias string
+			var m meta
+			if err := rows.Scan(&id, &m.key, &m.summary, &m.rating, &m.score, &alias); err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id, alias string
-				var m meta
-				if err := rows.Scan(&id, &m.key, &m.summary, &m.rating, &m.score, &alias); err != nil {
-					rows.Close()
-					return err
-				}
-				if info[id] == nil {
-					info[id] = &m
-				}
-				if alias != id {
-					info[id].aliases = append(info[id].aliases, alias)
-				}
+			if info[id] == nil {
+				info[id] = &m
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
+			if alias != id {
+				info[id].aliases = append(info[id].aliases, alias)
 			}
-		}
-		return nil
-	}()
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -417,4 +384,47 @@ func (t *Tx) describeMatches(matches [][]bulwark.VulnMatch, hit map[string]bool)
 		matches[i] = out
 	}
 	return matches, nil
+}
+
+// redLine checks a version against the imported advisories with the same
+// engine as SBOM matching and the gate: vulnerabilities at or above the
+// policy's severity fail, lower ones warn.
+func (t *Tx) redLine(versionedPURL, threshold string) ([]bulwark.NewFinding, error) {
+	var imported int
+	if err := t.queryRow("SELECT COUNT(*) FROM (SELECT 1 FROM advisories LIMIT 1) x").Scan(&imported); err != nil {
+		return nil, err
+	}
+	if imported == 0 {
+		return []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
+			Summary: "Security red line not checked: no vulnerability data has been imported yet"}}, nil
+	}
+	id, err := ecosystem.FromPURL(versionedPURL)
+	if err != nil {
+		return []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
+			Summary: "Security red line not checked: " + bulwark.ErrorMessage(err)}}, nil
+	}
+	p, _ := purl.Parse(versionedPURL)
+	ms, errs, err := t.match([]*target{{id: id, key: ecosystem.NameKey(id.Ecosystem, id.Name), version: p.Version}})
+	if err != nil {
+		return nil, err
+	}
+	rank := map[string]int{"low": 1, "medium": 2, "high": 3, "critical": 4}
+	var out []bulwark.NewFinding
+	for _, m := range ms[0] {
+		f := bulwark.NewFinding{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeWarn,
+			Summary: fmt.Sprintf("%s (%s) affects this version", m.IDs[0], orText(m.Rating, "severity unknown")),
+			Detail:  fmt.Sprintf("%s. Aliases: %s. Fixed in: %s.", orText(m.Summary, m.Key), orText(strings.Join(m.Aliases, ", "), "none"), orText(strings.Join(m.Fixed, ", "), "no fix known"))}
+		if rank[m.Rating] >= rank[threshold] {
+			f.Outcome = bulwark.OutcomeFail
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		summary := fmt.Sprintf("No known vulnerability at or above %s severity", threshold)
+		if errs[0] != "" {
+			summary += " (" + errs[0] + ")"
+		}
+		out = []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomePass, Summary: summary}}
+	}
+	return out, nil
 }

@@ -44,9 +44,6 @@ type DB struct {
 	MaxEvidenceBytes int64
 	// MaxSBOMBytes limits one uploaded SBOM.
 	MaxSBOMBytes int64
-	// RedLine checks known vulnerabilities at request time; nil until
-	// vulnerability data exists.
-	RedLine bulwark.RedLine
 
 	policies policyCache
 }
@@ -168,6 +165,32 @@ func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 
 func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(t.ctx, t.db.rebind(q), args...)
+}
+
+// inBatch is how many values one IN (…) list carries.
+const inBatch = 500
+
+// queryIn runs q + "(?, …)" once per batch of values, the list being the
+// query's only parameter, and calls each for every row.
+func (t *Tx) queryIn(q string, values []any, each func(*sql.Rows) error) error {
+	for lo := 0; lo < len(values); lo += inBatch {
+		batch := values[lo:min(lo+inBatch, len(values))]
+		rows, err := t.query(q+"("+placeholders(len(batch))+")", batch...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // record queues a ledger event for this transaction.

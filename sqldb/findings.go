@@ -13,6 +13,8 @@ import (
 	"github.com/bulwark-sec/bulwark/ecosystem"
 )
 
+var _ bulwark.FindingService = (*DB)(nil)
+
 func findingSubject(id int64) string { return fmt.Sprintf("finding:%d", id) }
 
 // findingChange counts what matching did to a release's findings.
@@ -134,14 +136,15 @@ const findingCols = `f.id, f.release_id, pr.name, r.version, f.package_id, p.nam
 const findingJoins = ` FROM findings f JOIN releases r ON r.id = f.release_id JOIN products pr ON pr.id = r.product_id
 	JOIN scopes s ON s.id = pr.scope_id JOIN packages p ON p.id = f.package_id`
 
-func scanFinding(row interface{ Scan(...any) error }) (*bulwark.VulnFinding, error) {
+// scanFinding reads findingCols, then any further columns into extra.
+func scanFinding(row interface{ Scan(...any) error }, extra ...any) (*bulwark.VulnFinding, error) {
 	var f bulwark.VulnFinding
 	var advisories, fixed string
 	var due sql.NullInt64
 	var created, updated int64
-	if err := row.Scan(&f.ID, &f.Release.ID, &f.Release.Product, &f.Release.Version, &f.PackageID, &f.Component, &f.Version, &f.PURL, &f.Key,
+	if err := row.Scan(append([]any{&f.ID, &f.Release.ID, &f.Release.Product, &f.Release.Version, &f.PackageID, &f.Component, &f.Version, &f.PURL, &f.Key,
 		&advisories, &f.Rating, &f.Score, &fixed, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner, &f.InheritedFrom, &due, &f.Active,
-		&created, &updated); err != nil {
+		&created, &updated}, extra...)...); err != nil {
 		return nil, err
 	}
 	if strings.HasPrefix(f.PURL, "name:") {
@@ -298,23 +301,14 @@ func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, e
 		var pkgIDs []any
 		products := map[string]bool{}
 		for rows.Next() {
-			var f bulwark.VulnFinding
 			var row bulwark.ImpactRow
-			var advs, fixed string
-			var due sql.NullInt64
-			var created, updated, inherited int64
-			if err := rows.Scan(&f.ID, &f.Release.ID, &f.Release.Product, &f.Release.Version, &f.PackageID, &f.Component, &f.Version, &f.PURL, &f.Key,
-				&advs, &f.Rating, &f.Score, &fixed, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner, &inherited, &due, &f.Active,
-				&created, &updated, &row.State, &row.Scope); err != nil {
+			f, err := scanFinding(rows, &row.State, &row.Scope)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			row.Release, row.FindingID, row.Finding, row.Inherited = f.Release, f.ID, f.State, inherited != 0
-			row.Component, row.Version, row.PURL = f.Component, f.Version, strings.TrimPrefix(f.PURL, "name:")
-			if err := json.Unmarshal([]byte(fixed), &row.Fixed); err != nil {
-				rows.Close()
-				return err
-			}
+			row.Release, row.FindingID, row.Finding, row.Inherited = f.Release, f.ID, f.State, f.InheritedFrom != 0
+			row.Component, row.Version, row.PURL, row.Fixed = f.Component, f.Version, f.PURL, f.Fixed
 			imp.Rows = append(imp.Rows, row)
 			imp.ByState[f.State]++
 			products[f.Release.Product] = true
@@ -361,29 +355,16 @@ func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
 	var total findingChange
 	releases := map[int64]bool{}
 	collect := func(q string, list []string) error {
-		for lo := 0; lo < len(list); lo += 500 {
-			batch := make([]any, 0, 500)
-			for _, n := range list[lo:min(lo+500, len(list))] {
-				batch = append(batch, n)
-			}
-			rows, err := t.query(q+" IN ("+placeholders(len(batch))+")", batch...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				releases[id] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
+		values := make([]any, len(list))
+		for i, v := range list {
+			values[i] = v
 		}
-		return nil
+		return t.queryIn(q+" IN ", values, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			releases[id] = true
+			return err
+		})
 	}
 	if err := collect("SELECT DISTINCT rc.release_id FROM packages p JOIN release_components rc ON rc.package_id = p.id WHERE p.osv_name", names); err != nil {
 		return total, 0, err

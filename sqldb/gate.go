@@ -106,25 +106,15 @@ func (t *Tx) gateChecks(ps []*pkg, scopePath string) ([]bulwark.GateCheck, error
 			purls = append(purls, p.versioned)
 		}
 	}
-	for lo := 0; lo < len(purls); lo += 500 {
-		batch := purls[lo:min(lo+500, len(purls))]
-		rows, err := t.query("SELECT purl, id, state, replacement, license, certified_until FROM component_versions WHERE purl IN ("+placeholders(len(batch))+")", batch...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var key string
-			var e catalogEntry
-			if err := rows.Scan(&key, &e.id, &e.state, &e.replacement, &e.license, &e.until); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			known[key] = e
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	err = t.queryIn("SELECT purl, id, state, replacement, license, certified_until FROM component_versions WHERE purl IN ", purls, func(rows *sql.Rows) error {
+		var key string
+		var e catalogEntry
+		err := rows.Scan(&key, &e.id, &e.state, &e.replacement, &e.license, &e.until)
+		known[key] = e
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	waivers, err := t.activeWaivers("")
 	if err != nil {

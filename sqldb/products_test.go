@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
-	"github.com/bulwark-sec/bulwark/demo"
 	"github.com/bulwark-sec/bulwark/sbom"
 	"github.com/bulwark-sec/bulwark/sqldb"
 	"github.com/bulwark-sec/bulwark/sqldb/sqldbtest"
@@ -533,7 +531,6 @@ func TestGate(t *testing.T) {
 		if err != nil || g3.Outcome != bulwark.GatePass || g3.Counts[bulwark.GateWarn] != 2 {
 			t.Fatalf("second gate: %+v %v", g3, err)
 		}
-		_ = demo.Password
 	})
 }
 
@@ -572,7 +569,6 @@ func TestExportSBOM(t *testing.T) {
 			}
 		}
 		wantCode(t, db.ExportSBOM(dev, r.ID, "pdf", &bytes.Buffer{}), bulwark.EINVALID)
-		_ = fmt.Sprint
 	})
 }
 

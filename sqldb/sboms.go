@@ -142,28 +142,16 @@ func (t *Tx) packageIDs(ps []*pkg) error {
 		keys = append(keys, p.key)
 	}
 	lookup := func(keys []any) error {
-		for lo := 0; lo < len(keys); lo += 500 {
-			batch := keys[lo:min(lo+500, len(keys))]
-			rows, err := t.query("SELECT id, purl, osv_ecosystem, osv_name FROM packages WHERE purl IN ("+placeholders(len(batch))+")", batch...)
-			if err != nil {
+		return t.queryIn("SELECT id, purl, osv_ecosystem, osv_name FROM packages WHERE purl IN ", keys, func(rows *sql.Rows) error {
+			var id int64
+			var key, eco, name string
+			if err := rows.Scan(&id, &key, &eco, &name); err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id int64
-				var key, eco, name string
-				if err := rows.Scan(&id, &key, &eco, &name); err != nil {
-					rows.Close()
-					return err
-				}
-				p := byKey[key]
-				p.id, p.osvEco, p.osvName = id, eco, name
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
+			p := byKey[key]
+			p.id, p.osvEco, p.osvName = id, eco, name
+			return nil
+		})
 	}
 	if err := lookup(keys); err != nil {
 		return err

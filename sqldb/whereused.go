@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 
@@ -197,24 +198,14 @@ func int64Args(ids []int64) []any {
 // any of the packages.
 func (t *Tx) releasesHolding(packageIDs []any) ([]int64, error) {
 	var out []int64
-	for lo := 0; lo < len(packageIDs); lo += 500 {
-		batch := packageIDs[lo:min(lo+500, len(packageIDs))]
-		rows, err := t.query("SELECT release_id FROM release_components WHERE package_id IN ("+placeholders(len(batch))+")", batch...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	err := t.queryIn("SELECT release_id FROM release_components WHERE package_id IN ", packageIDs, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		out = append(out, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
@@ -316,29 +307,21 @@ func (t *Tx) fillMatches(usages []*bulwark.Usage, packageIDs []any, via map[int6
 	for id := range pkgs {
 		ids = append(ids, id)
 	}
-	for lo := 0; lo < len(ids); lo += 500 {
-		batch := int64Args(ids[lo:min(lo+500, len(ids))])
-		rows, err := t.query("SELECT id, name, version, purl FROM packages WHERE id IN ("+placeholders(len(batch))+")", batch...)
-		if err != nil {
+	err = t.queryIn("SELECT id, name, version, purl FROM packages WHERE id IN ", int64Args(ids), func(rows *sql.Rows) error {
+		var id int64
+		var name, version, key string
+		if err := rows.Scan(&id, &name, &version, &key); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var name, version, key string
-			if err := rows.Scan(&id, &name, &version, &key); err != nil {
-				rows.Close()
-				return err
-			}
-			if strings.HasPrefix(key, "name:") {
-				key = ""
-			}
-			names[id] = bulwark.PathStep{Kind: "component", Name: name + "@" + version, PURL: key}
-			versionOf[id] = version
+		if strings.HasPrefix(key, "name:") {
+			key = ""
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		names[id] = bulwark.PathStep{Kind: "component", Name: name + "@" + version, PURL: key}
+		versionOf[id] = version
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	releaseNames := map[int64]string{}
 	var viaIDs []int64

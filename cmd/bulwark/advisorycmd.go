@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/bulwark-sec/bulwark"
@@ -181,7 +182,7 @@ func runScan(e *env, args []string) error {
 				found++
 				entry.Vulnerabilities = append(entry.Vulnerabilities, scanVuln{ID: m.IDs[0], Aliases: m.Aliases, Fixed: m.Fixed})
 				if !*asJSON {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", orDash(entry.PURL), m.IDs[0], orDash(m.Rating), orDash(joinComma(m.Fixed)))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", orDash(entry.PURL), m.IDs[0], orDash(m.Rating), orDash(strings.Join(m.Fixed, ", ")))
 				}
 			}
 			out.Results = append(out.Results, entry)
@@ -199,15 +200,4 @@ func runScan(e *env, args []string) error {
 		return errFound
 	}
 	return nil
-}
-
-func joinComma(s []string) string {
-	var b []byte
-	for i, x := range s {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, x...)
-	}
-	return string(b)
 }

@@ -148,12 +148,3 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}

@@ -200,9 +200,9 @@ func TestEnvironmentSetsDefaults(t *testing.T) {
 // named.
 func TestAdminAndAuditorJourney(t *testing.T) {
 	dir := t.TempDir()
-	url, _, stop := serve(t, "--data", dir)
+	// serve creates the organisation root the CLI needs.
+	_, _, stop := serve(t, "--data", dir)
 	stop()
-	_ = url
 	d := "--data=" + dir
 	mustCLI := func(stdin string, args ...string) string {
 		t.Helper()
