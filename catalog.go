@@ -324,9 +324,12 @@ type CatalogFilter struct {
 // range) may be used in a scope although not certified. It applies once
 // approved and until it expires or is revoked.
 type Waiver struct {
-	ID            int64      `json:"id"`
-	ComponentPURL string     `json:"component_purl"`
-	Versions      string     `json:"versions"` // "*", an exact version, or a range like ">=1.2.0 <1.3.0"
+	ID            int64  `json:"id"`
+	ComponentPURL string `json:"component_purl"`
+	Versions      string `json:"versions"` // "*", an exact version, or a range like ">=1.2.0 <1.3.0"
+	// Vulnerability limits the waiver to one vulnerability's findings (its
+	// key); "" covers the component versions as a whole.
+	Vulnerability string     `json:"vulnerability,omitempty"`
 	ScopeID       int64      `json:"scope_id"`
 	ScopeName     string     `json:"scope_name"`
 	Reason        string     `json:"reason"`
@@ -355,11 +358,14 @@ func (w *Waiver) State(t time.Time) string {
 
 // NewWaiver is the input of RequestWaiver.
 type NewWaiver struct {
-	PURL      string    `json:"purl"`     // component purl (a version in it is ignored)
-	Versions  string    `json:"versions"` // "*", exact, or range
-	ScopeID   int64     `json:"scope_id"`
-	Reason    string    `json:"reason"`
-	ExpiresAt time.Time `json:"expires_at"`
+	PURL     string `json:"purl"`     // component purl (a version in it is ignored)
+	Versions string `json:"versions"` // "*", exact, or range
+	// Vulnerability, when set (any id or alias of an imported advisory),
+	// limits the waiver to that vulnerability's findings.
+	Vulnerability string    `json:"vulnerability,omitempty"`
+	ScopeID       int64     `json:"scope_id"`
+	Reason        string    `json:"reason"`
+	ExpiresAt     time.Time `json:"expires_at"`
 }
 
 // MaxWaiverLifetime bounds how far ahead a waiver may expire.

@@ -295,6 +295,7 @@ const (
 	RuleWaived       = "waived"
 	RuleLicense      = "license"
 	RuleUnidentified = "unidentified"
+	RuleVulnerable   = "vulnerable" // an open finding; fails at or above the red line's severity
 )
 
 // GateCheck is the verdict on one component.
@@ -310,6 +311,9 @@ type GateCheck struct {
 	Outcome   GateOutcome  `json:"outcome"`
 	Message   string       `json:"message"`
 	WaiverID  int64        `json:"waiver_id,omitempty"`
+	// Vulnerability is set on vulnerability checks: the finding's key.
+	Vulnerability string `json:"vulnerability,omitempty"`
+	FindingID     int64  `json:"finding_id,omitempty"`
 }
 
 // GateResult is one gate decision.

@@ -25,6 +25,40 @@ type Advisory struct {
 	Vector         string     `json:"vector,omitempty"`
 	SeveritySource string     `json:"severity_source,omitempty"` // "CVSS:3.1", "CVSS:4.0", "database"
 	Source         string     `json:"source"`                    // file (or archive member) it was imported from
+	// Affected lists the packages and version ranges the record names, as
+	// written; References its links.
+	Affected   []AffectedPackage `json:"affected"`
+	References []Link            `json:"references"`
+}
+
+// AffectedPackage is one package an advisory names, with its ranges.
+type AffectedPackage struct {
+	Ecosystem string          `json:"ecosystem"`
+	Name      string          `json:"name"`
+	PURL      string          `json:"purl,omitempty"`
+	Ranges    []AffectedRange `json:"ranges"`
+	Versions  []string        `json:"versions,omitempty"` // explicitly listed affected versions
+}
+
+// AffectedRange is one range of an affected package: its type (SEMVER,
+// ECOSYSTEM, GIT) and its events in order, each "introduced", "fixed",
+// "last_affected" or "limit" with a version.
+type AffectedRange struct {
+	Type   string       `json:"type"`
+	Repo   string       `json:"repo,omitempty"`
+	Events []RangeEvent `json:"events"`
+}
+
+// RangeEvent is one event of a range.
+type RangeEvent struct {
+	Kind    string `json:"kind"`
+	Version string `json:"version"`
+}
+
+// Link is a typed reference (ADVISORY, FIX, WEB, …).
+type Link struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
 }
 
 // Rejection is a record an import refused, and why.
@@ -116,6 +150,27 @@ type VulnFinding struct {
 	Active        bool       `json:"active"` // false once the release no longer matches
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+	// Scope is the name of the scope that owns the release.
+	Scope string `json:"scope"`
+	// WaiverID is the approved, unexpired waiver that covers this component
+	// version (and vulnerability) in the release's scope, 0 when none. A
+	// waived finding is suppressed: it stays on the worklist but raises no
+	// policy failure.
+	WaiverID int64 `json:"waiver_id,omitempty"`
+	// Exploit signals, when an EPSS file or the KEV catalog was imported:
+	// the EPSS probability (0–1) and percentile, and whether the
+	// vulnerability is known to be exploited.
+	EPSS           float64 `json:"epss,omitempty"`
+	EPSSPercentile float64 `json:"epss_percentile,omitempty"`
+	KEV            bool    `json:"kev,omitempty"`
+}
+
+// Suppressed reports whether a waiver covers the finding.
+func (f *VulnFinding) Suppressed() bool { return f.WaiverID != 0 }
+
+// Overdue reports whether an open finding is past its SLA due date at t.
+func (f *VulnFinding) Overdue(t time.Time) bool {
+	return f.State.Open() && f.SLADue != nil && !t.Before(*f.SLADue)
 }
 
 // Triage is an analysis decision on a finding.
@@ -148,14 +203,50 @@ func (t *Triage) Validate() error {
 	return nil
 }
 
+// Worklist orders.
+const (
+	SortSeverity = "severity" // highest score first (the default)
+	SortAge      = "age"      // oldest first
+	SortDue      = "due"      // nearest SLA due date first
+	SortEPSS     = "epss"     // highest exploit probability first
+)
+
+// FindingSorts lists the worklist orders.
+var FindingSorts = []string{SortSeverity, SortAge, SortDue, SortEPSS}
+
 // FindingFilter narrows the findings worklist.
 type FindingFilter struct {
 	ReleaseID int64
 	Key       string // a vulnerability id or alias
 	State     FindingState
-	Rating    string
-	All       bool // include findings no longer matched
+	Open      bool   // only in_triage and affected
+	Rating    string // critical, high, medium, low, none; "unknown" for unrated
+	Component string // package name, matched from the start
+	KEV       bool   // only known-exploited vulnerabilities
+	Overdue   bool   // only open findings past their SLA due date
+	Sort      string // one of FindingSorts; "" is SortSeverity
+	All       bool   // include findings no longer matched
 }
+
+// Validate checks the filter's enumerations.
+func (f *FindingFilter) Validate() error {
+	switch {
+	case f.State != "" && !slices.Contains(FindingStates, f.State):
+		return FieldError("state", "unknown state %q", f.State)
+	case f.Sort != "" && !slices.Contains(FindingSorts, f.Sort):
+		return FieldError("sort", "unknown order %q (one of %s)", f.Sort, strings.Join(FindingSorts, ", "))
+	case f.Rating != "" && !slices.Contains(Ratings, f.Rating):
+		return FieldError("rating", "unknown rating %q (one of %s)", f.Rating, strings.Join(Ratings, ", "))
+	}
+	return nil
+}
+
+// Ratings are the severity words findings carry, most severe first;
+// "unknown" stands for a vulnerability no source scored.
+var Ratings = []string{"critical", "high", "medium", "low", "none", "unknown"}
+
+// MaxBulkTriage bounds one bulk triage.
+const MaxBulkTriage = 500
 
 // ImpactRow is one affected component version in one release.
 type ImpactRow struct {
@@ -183,6 +274,58 @@ type Impact struct {
 	ByState    map[FindingState]int `json:"by_state"`
 }
 
+// AgeBucket counts open findings of one age band by rating.
+type AgeBucket struct {
+	Label    string         `json:"label"`     // "0–7 days"
+	FromDays int            `json:"from_days"` // inclusive
+	ToDays   int            `json:"to_days"`   // exclusive; 0 for the open-ended last band
+	ByRating map[string]int `json:"by_rating"`
+}
+
+// SLAStatus counts open findings against their due dates.
+type SLAStatus struct {
+	Breached int `json:"breached"` // past due
+	DueSoon  int `json:"due_soon"` // due within 7 days
+	OnTrack  int `json:"on_track"` // due later
+	NoSLA    int `json:"no_sla"`   // unrated, so no due date
+}
+
+// ComponentExposure is a vulnerable component version and how widely it ships.
+type ComponentExposure struct {
+	Component       string `json:"component"`
+	Version         string `json:"version"`
+	PURL            string `json:"purl,omitempty"`
+	Releases        int    `json:"releases"`        // releases with an open finding on it
+	Vulnerabilities int    `json:"vulnerabilities"` // distinct open vulnerabilities
+	Worst           string `json:"worst"`           // most severe rating
+}
+
+// ScopeRollup sums one scope's open findings (its products directly, not
+// its sub-scopes).
+type ScopeRollup struct {
+	Scope    string         `json:"scope"`
+	Path     string         `json:"path"`
+	Open     int            `json:"open"`
+	ByRating map[string]int `json:"by_rating"`
+	Breached int            `json:"breached"`
+}
+
+// VulnDashboard is the portfolio's vulnerability picture as the caller may
+// see it: active findings only.
+type VulnDashboard struct {
+	At         time.Time            `json:"at"`
+	Open       int                  `json:"open"`      // in_triage + affected
+	ByRating   map[string]int       `json:"by_rating"` // open findings
+	ByState    map[FindingState]int `json:"by_state"`  // every active finding
+	ByAge      []AgeBucket          `json:"by_age"`    // open findings by days since found
+	SLA        SLAStatus            `json:"sla"`
+	Suppressed int                  `json:"suppressed"`     // open findings a waiver covers
+	KEV        int                  `json:"kev"`            // open findings on known-exploited vulnerabilities
+	Top        []ComponentExposure  `json:"top_components"` // at most 10
+	Scopes     []ScopeRollup        `json:"scopes"`
+	Advisories int                  `json:"advisories"` // imported records
+}
+
 // FindingService holds the vulnerability findings of releases. Findings are
 // made by matching (when an SBOM is stored, when advisories change), not
 // created by callers.
@@ -195,6 +338,12 @@ type FindingService interface {
 	// TriageFinding records a VEX analysis and carries it forward along the
 	// release's lineage. Errors: EINVALID, EFORBIDDEN, ENOTFOUND.
 	TriageFinding(ctx context.Context, id int64, t Triage) (*VulnFinding, error)
+	// TriageFindings records one decision on several findings at once, all
+	// or none (at most MaxBulkTriage). Errors: EINVALID, EFORBIDDEN,
+	// ENOTFOUND (naming the first missing id).
+	TriageFindings(ctx context.Context, ids []int64, t Triage) ([]*VulnFinding, error)
+	// Dashboard sums the findings the caller may see.
+	Dashboard(ctx context.Context) (*VulnDashboard, error)
 	// Impact lists the releases a vulnerability (any id or alias) affects.
 	// Errors: ENOTFOUND (no such advisory).
 	Impact(ctx context.Context, vulnID string) (*Impact, error)

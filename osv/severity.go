@@ -61,7 +61,28 @@ func Score(r *Record) Scored {
 			return s
 		}
 	}
+	// Red Hat–style errata (AlmaLinux, Rocky, Red Hat) carry their impact
+	// only as the summary's first word: "Important: openssl security update".
+	if errata(r.ID) {
+		if word, _, ok := strings.Cut(r.Summary, ":"); ok {
+			if s, ok := databaseWord(word); ok {
+				s.Source = "summary"
+				return s
+			}
+		}
+	}
 	return Scored{}
+}
+
+// errata reports whether an id is a Red Hat–style erratum, whose summary
+// starts with its impact.
+func errata(id string) bool {
+	for _, p := range []string{"ALSA-", "ALBA-", "ALEA-", "RLSA-", "RHSA-", "RHBA-", "RHEA-"} {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func scoreVectors(list []Severity) (Scored, bool) {

@@ -129,6 +129,9 @@ func TestScorePrecedence(t *testing.T) {
 		{"ecosystem_specific", Record{Affected: []Affected{{EcosystemSpecific: map[string]any{"severity": "critical"}}}}, Scored{0, "critical", "critical", "database"}},
 		{"word not a string", Record{DatabaseSpecific: map[string]any{"severity": 7}}, Scored{}},
 		{"unknown word", Record{DatabaseSpecific: map[string]any{"severity": "untriaged"}}, Scored{}},
+		{"AlmaLinux summary", Record{ID: "ALSA-2024:0001", Summary: "Important: openssl security update"}, Scored{0, "high", "Important", "summary"}},
+		{"erratum summary without impact", Record{ID: "ALBA-2024:0002", Summary: "new packages: podman"}, Scored{}},
+		{"summary word ignored outside errata", Record{ID: "GHSA-xxxx-yyyy-zzzz", Summary: "Low: a bug"}, Scored{}},
 		{"nothing", Record{}, Scored{}},
 	}
 	for _, tt := range tests {

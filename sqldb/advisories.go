@@ -205,6 +205,10 @@ func (db *DB) FindAdvisories(ctx context.Context, id string) (out []*bulwark.Adv
 			if a.Aliases == nil {
 				a.Aliases = []string{}
 			}
+			a.Affected, a.References = affectedOf(&r), []bulwark.Link{}
+			for _, ref := range r.References {
+				a.References = append(a.References, bulwark.Link{Type: ref.Type, URL: ref.URL})
+			}
 			a.Modified, a.Published, a.Withdrawn = fromMicros(modified), nullMicros(published), nullMicros(withdrawn)
 			out = append(out, &a)
 		}
@@ -427,4 +431,31 @@ func (t *Tx) redLine(versionedPURL, threshold string) ([]bulwark.NewFinding, err
 		out = []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomePass, Summary: summary}}
 	}
 	return out, nil
+}
+
+// affectedOf turns a record's affected entries into the domain's view.
+func affectedOf(r *osv.Record) []bulwark.AffectedPackage {
+	out := make([]bulwark.AffectedPackage, 0, len(r.Affected))
+	for _, af := range r.Affected {
+		ap := bulwark.AffectedPackage{Ecosystem: af.Package.Ecosystem, Name: af.Package.Name, PURL: af.Package.PURL,
+			Ranges: []bulwark.AffectedRange{}, Versions: af.Versions}
+		for _, rg := range af.Ranges {
+			ar := bulwark.AffectedRange{Type: rg.Type, Repo: rg.Repo, Events: []bulwark.RangeEvent{}}
+			for _, e := range rg.Events {
+				switch {
+				case e.Introduced != "":
+					ar.Events = append(ar.Events, bulwark.RangeEvent{Kind: "introduced", Version: e.Introduced})
+				case e.Fixed != "":
+					ar.Events = append(ar.Events, bulwark.RangeEvent{Kind: "fixed", Version: e.Fixed})
+				case e.LastAffected != "":
+					ar.Events = append(ar.Events, bulwark.RangeEvent{Kind: "last_affected", Version: e.LastAffected})
+				case e.Limit != "":
+					ar.Events = append(ar.Events, bulwark.RangeEvent{Kind: "limit", Version: e.Limit})
+				}
+			}
+			ap.Ranges = append(ap.Ranges, ar)
+		}
+		out = append(out, ap)
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,9 +174,15 @@ const inBatch = 500
 // queryIn runs q + "(?, …)" once per batch of values, the list being the
 // query's only parameter, and calls each for every row.
 func (t *Tx) queryIn(q string, values []any, each func(*sql.Rows) error) error {
+	return t.queryInAfter(q, nil, values, each)
+}
+
+// queryInAfter is queryIn for a query whose placeholders before the IN
+// list take args.
+func (t *Tx) queryInAfter(q string, args, values []any, each func(*sql.Rows) error) error {
 	for lo := 0; lo < len(values); lo += inBatch {
 		batch := values[lo:min(lo+inBatch, len(values))]
-		rows, err := t.query(q+"("+placeholders(len(batch))+")", batch...)
+		rows, err := t.query(q+"("+placeholders(len(batch))+")", append(slices.Clip(args), batch...)...)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -77,8 +78,8 @@ func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingCh
 			seen[k] = true
 			advisories, fixed := jsonText(m.IDs), jsonText(m.Fixed)
 			if id, ok := existing[k]; ok {
-				if _, err := t.exec("UPDATE findings SET advisories = ?, rating = ?, score = ?, fixed = ?, active = TRUE, updated_at = ? WHERE id = ?",
-					advisories, m.Rating, m.Score, fixed, micros(t.now), id); err != nil {
+				if _, err := t.exec("UPDATE findings SET advisories = ?, rating = ?, score = ?, severity = ?, fixed = ?, active = TRUE, updated_at = ? WHERE id = ?",
+					advisories, m.Rating, m.Score, severityOrder(m.Rating, m.Score), fixed, micros(t.now), id); err != nil {
 					return ch, err
 				}
 				if !active[k] {
@@ -106,9 +107,9 @@ func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingCh
 					return ch, err
 				}
 			}
-			if _, err := t.exec(`INSERT INTO findings (release_id, package_id, vuln_key, advisories, rating, score, fixed, state, justification, response, detail, owner,
-				inherited_from, sla_due, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)`,
-				r.ID, k.pkg, k.key, advisories, m.Rating, m.Score, fixed, f.State, f.Justification, f.Response, f.Detail, f.Owner,
+			if _, err := t.exec(`INSERT INTO findings (release_id, package_id, vuln_key, advisories, rating, score, severity, fixed, state, justification, response, detail, owner,
+				inherited_from, sla_due, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)`,
+				r.ID, k.pkg, k.key, advisories, m.Rating, m.Score, severityOrder(m.Rating, m.Score), fixed, f.State, f.Justification, f.Response, f.Detail, f.Owner,
 				from, due, micros(t.now), micros(t.now)); err != nil {
 				return ch, err
 			}
@@ -131,98 +132,168 @@ func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingCh
 }
 
 const findingCols = `f.id, f.release_id, pr.name, r.version, f.package_id, p.name, p.version, p.purl, f.vuln_key, f.advisories, f.rating, f.score, f.fixed,
-	f.state, f.justification, f.response, f.detail, f.owner, COALESCE(f.inherited_from, 0), f.sla_due, f.active, f.created_at, f.updated_at`
+	f.state, f.justification, f.response, f.detail, f.owner, COALESCE(f.inherited_from, 0), f.sla_due, f.active, f.created_at, f.updated_at,
+	s.name, COALESCE(x.epss, 0), COALESCE(x.epss_percentile, 0), x.kev_added IS NOT NULL, p.component, s.path`
 
 const findingJoins = ` FROM findings f JOIN releases r ON r.id = f.release_id JOIN products pr ON pr.id = r.product_id
-	JOIN scopes s ON s.id = pr.scope_id JOIN packages p ON p.id = f.package_id`
+	JOIN scopes s ON s.id = pr.scope_id JOIN packages p ON p.id = f.package_id LEFT JOIN exploit_signals x ON x.cve = f.vuln_key`
+
+// ratingRank orders ratings; unknown ones rank lowest.
+var ratingRank = map[string]int{"critical": 5, "high": 4, "medium": 3, "low": 2, "none": 1}
+
+// severityOrder is the worklist's sort key: the rating's rank, then the
+// score (a record rated only by a word has none).
+func severityOrder(rating string, score float64) int {
+	return ratingRank[rating]*1000 + int(score*10)
+}
+
+// place is where a scanned finding sits, for matching waivers.
+type place struct{ component, path string }
 
 // scanFinding reads findingCols, then any further columns into extra.
-func scanFinding(row interface{ Scan(...any) error }, extra ...any) (*bulwark.VulnFinding, error) {
+func scanFinding(row interface{ Scan(...any) error }, extra ...any) (*bulwark.VulnFinding, place, error) {
 	var f bulwark.VulnFinding
+	var at place
 	var advisories, fixed string
 	var due sql.NullInt64
 	var created, updated int64
 	if err := row.Scan(append([]any{&f.ID, &f.Release.ID, &f.Release.Product, &f.Release.Version, &f.PackageID, &f.Component, &f.Version, &f.PURL, &f.Key,
 		&advisories, &f.Rating, &f.Score, &fixed, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner, &f.InheritedFrom, &due, &f.Active,
-		&created, &updated}, extra...)...); err != nil {
-		return nil, err
+		&created, &updated, &f.Scope, &f.EPSS, &f.EPSSPercentile, &f.KEV, &at.component, &at.path}, extra...)...); err != nil {
+		return nil, at, err
 	}
 	if strings.HasPrefix(f.PURL, "name:") {
 		f.PURL = ""
 	}
 	if err := json.Unmarshal([]byte(advisories), &f.Advisories); err != nil {
-		return nil, err
+		return nil, at, err
 	}
 	if err := json.Unmarshal([]byte(fixed), &f.Fixed); err != nil {
-		return nil, err
+		return nil, at, err
 	}
 	f.SLADue, f.CreatedAt, f.UpdatedAt = nullMicros(due), fromMicros(created), fromMicros(updated)
-	return &f, nil
+	return &f, at, nil
+}
+
+// waive marks the findings an active waiver covers (WaiverID). Waivers
+// expire by themselves, so this is worked out on every read.
+func (t *Tx) waive(fs []*bulwark.VulnFinding, at []place) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	ws, err := t.activeWaivers("")
+	if err != nil || len(ws) == 0 {
+		return err
+	}
+	for i, f := range fs {
+		if w := ws.findFor(at[i].component, purlType(at[i].component), f.Version, at[i].path, f.Key); w != nil {
+			f.WaiverID = w.ID
+		}
+	}
+	return nil
 }
 
 // finding loads a finding the caller may take action on.
 func (t *Tx) finding(id int64, action bulwark.Action) (*bulwark.VulnFinding, string, error) {
-	var path string
-	f, err := scanFinding(t.queryRow("SELECT "+findingCols+findingJoins+" WHERE f.id = ?", id))
-	if err == nil {
-		err = t.queryRow("SELECT s.path FROM releases r JOIN products pr ON pr.id = r.product_id JOIN scopes s ON s.id = pr.scope_id WHERE r.id = ?", f.Release.ID).Scan(&path)
-	}
-	if err == sql.ErrNoRows || err == nil && !t.p.Can(bulwark.ActionFindingRead, path) {
+	f, at, err := scanFinding(t.queryRow("SELECT "+findingCols+findingJoins+" WHERE f.id = ?", id))
+	if err == sql.ErrNoRows || err == nil && !t.p.Can(bulwark.ActionFindingRead, at.path) {
 		return nil, "", bulwark.Errorf(bulwark.ENOTFOUND, "no finding %d", id)
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	return f, path, t.p.Authorize(action, path)
+	if err := t.waive([]*bulwark.VulnFinding{f}, []place{at}); err != nil {
+		return nil, "", err
+	}
+	return f, at.path, t.p.Authorize(action, at.path)
 }
 
-// Findings lists the findings the caller may see, most severe first; the
-// cursor is an offset.
+// worklistOrder is the ORDER BY of each worklist order.
+var worklistOrder = map[string]string{
+	bulwark.SortSeverity: "f.severity DESC, f.id",
+	bulwark.SortAge:      "f.created_at, f.id",
+	bulwark.SortDue:      "f.sla_due IS NULL, f.sla_due, f.id",
+	bulwark.SortEPSS:     "COALESCE(x.epss, -1) DESC, f.severity DESC, f.id",
+}
+
+// Findings lists the findings the caller may see, in the filter's order;
+// the cursor is an offset.
 func (db *DB) Findings(ctx context.Context, ff bulwark.FindingFilter, page bulwark.Page) (out []*bulwark.VulnFinding, next string, err error) {
 	defer bulwark.Wrap(&err, "Findings")
+	if err := ff.Validate(); err != nil {
+		return nil, "", err
+	}
 	offset, err := page.After()
 	if err != nil {
 		return nil, "", err
 	}
 	limit := page.EffectiveLimit()
 	err = db.readTx(ctx, func(t *Tx) error {
-		cond, args := scopeFilter("s.path", t.p.VisibleScopes(bulwark.ActionFindingRead))
-		w := where{conds: []string{cond}, args: args}
-		if !ff.All {
-			w.add("f.active = TRUE")
-		}
-		if ff.ReleaseID != 0 {
-			w.add("f.release_id = ?", ff.ReleaseID)
-		}
-		if ff.State != "" {
-			w.add("f.state = ?", ff.State)
-		}
-		if ff.Rating != "" {
-			w.add("f.rating = ?", ff.Rating)
-		}
-		if ff.Key != "" {
-			w.add("f.vuln_key IN (SELECT a.vuln_key FROM advisory_aliases x JOIN advisories a ON a.id = x.advisory_id WHERE x.alias = ?)", ff.Key)
-		}
-		rows, err := t.query("SELECT "+findingCols+findingJoins+" WHERE "+w.sql()+" ORDER BY f.score DESC, f.id LIMIT ? OFFSET ?", append(w.args, limit+1, offset)...)
+		w := t.findingConds(ff)
+		order := worklistOrder[cmp.Or(ff.Sort, bulwark.SortSeverity)]
+		rows, err := t.query("SELECT "+findingCols+findingJoins+" WHERE "+w.sql()+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(w.args, limit+1, offset)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		out = []*bulwark.VulnFinding{}
+		var at []place
 		for rows.Next() {
-			f, err := scanFinding(rows)
+			f, pl, err := scanFinding(rows)
 			if err != nil {
 				return err
 			}
-			out = append(out, f)
+			out, at = append(out, f), append(at, pl)
+		}
+		if err := rows.Err(); err != nil {
+			return err
 		}
 		if len(out) > limit {
-			out = out[:limit]
+			out, at = out[:limit], at[:limit]
 			next = bulwark.CursorAfter(offset + int64(limit))
 		}
-		return rows.Err()
+		return t.waive(out, at)
 	})
 	return out, next, err
+}
+
+// findingConds turns a worklist filter into conditions, always limited to
+// the scopes the caller may read findings in.
+func (t *Tx) findingConds(ff bulwark.FindingFilter) where {
+	cond, args := scopeFilter("s.path", t.p.VisibleScopes(bulwark.ActionFindingRead))
+	w := where{conds: []string{cond}, args: args}
+	if !ff.All {
+		w.add("f.active = TRUE")
+	}
+	if ff.ReleaseID != 0 {
+		w.add("f.release_id = ?", ff.ReleaseID)
+	}
+	if ff.State != "" {
+		w.add("f.state = ?", ff.State)
+	}
+	if ff.Open || ff.Overdue {
+		w.add("f.state IN (?, ?)", bulwark.FindingInTriage, bulwark.FindingAffected)
+	}
+	if ff.Overdue {
+		w.add("f.sla_due <= ?", micros(t.now))
+	}
+	switch ff.Rating {
+	case "":
+	case "unknown":
+		w.add("f.rating = ''")
+	default:
+		w.add("f.rating = ?", ff.Rating)
+	}
+	if ff.Component != "" {
+		w.add(`p.name LIKE ? ESCAPE '\'`, likeEscape(ff.Component)+"%")
+	}
+	if ff.KEV {
+		w.add("x.kev_added IS NOT NULL")
+	}
+	if ff.Key != "" {
+		w.add("f.vuln_key IN (SELECT a.vuln_key FROM advisory_aliases al JOIN advisories a ON a.id = al.advisory_id WHERE al.alias = ?)", ff.Key)
+	}
+	return w
 }
 
 // TriageFinding records a VEX analysis and carries it forward along the
@@ -235,49 +306,90 @@ func (db *DB) TriageFinding(ctx context.Context, id int64, tr bulwark.Triage) (f
 		return nil, err
 	}
 	err = db.inTx(ctx, func(t *Tx) error {
-		before, path, err := t.finding(id, bulwark.ActionFindingTriage)
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = NULL, updated_at = ? WHERE id = ?`,
-			tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, micros(t.now), id); err != nil {
-			return err
-		}
-		carried := 0
-		release, pkgID := before.Release.ID, before.PackageID
-		for range 1000 {
-			var next int64
-			err := t.queryRow("SELECT id FROM releases WHERE predecessor_id = ? ORDER BY id LIMIT 1", release).Scan(&next)
-			if err == sql.ErrNoRows {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			res, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = ?, updated_at = ?
-				WHERE release_id = ? AND package_id = ? AND vuln_key = ? AND (state = ? OR inherited_from IS NOT NULL)`,
-				tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, id, micros(t.now), next, pkgID, before.Key, bulwark.FindingInTriage)
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			if n == 0 {
-				break
-			}
-			carried += int(n)
-			release = next
-		}
-		if f, _, err = t.finding(id, bulwark.ActionFindingRead); err != nil {
-			return err
-		}
-		reason := tr.Reason
-		if carried > 0 {
-			reason += fmt.Sprintf(" (carried to %d later release(s))", carried)
-		}
-		t.record("finding.triaged", findingSubject(id), path, before, f, strings.TrimSpace(reason))
-		return nil
+		f, err = t.triage(id, tr)
+		return err
 	})
 	return f, err
+}
+
+// TriageFindings records one decision on several findings, all or none.
+func (db *DB) TriageFindings(ctx context.Context, ids []int64, tr bulwark.Triage) (out []*bulwark.VulnFinding, err error) {
+	defer bulwark.Wrap(&err, "TriageFindings(%d findings)", len(ids))
+	switch {
+	case len(ids) == 0:
+		return nil, bulwark.FieldError("ids", "select at least one finding")
+	case len(ids) > bulwark.MaxBulkTriage:
+		return nil, bulwark.FieldError("ids", "at most %d findings at once, not %d", bulwark.MaxBulkTriage, len(ids))
+	}
+	if err := tr.Validate(); err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, func(t *Tx) error {
+		out = make([]*bulwark.VulnFinding, 0, len(ids))
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			f, err := t.triage(id, tr)
+			if err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// triage records a decision on one finding and carries it forward.
+func (t *Tx) triage(id int64, tr bulwark.Triage) (*bulwark.VulnFinding, error) {
+	before, path, err := t.finding(id, bulwark.ActionFindingTriage)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = NULL, updated_at = ? WHERE id = ?`,
+		tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, micros(t.now), id); err != nil {
+		return nil, err
+	}
+	carried := 0
+	release, pkgID := before.Release.ID, before.PackageID
+	for range 1000 {
+		var next int64
+		err := t.queryRow("SELECT id FROM releases WHERE predecessor_id = ? ORDER BY id LIMIT 1", release).Scan(&next)
+		if err == sql.ErrNoRows {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		res, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = ?, updated_at = ?
+			WHERE release_id = ? AND package_id = ? AND vuln_key = ? AND (state = ? OR inherited_from IS NOT NULL)`,
+			tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, id, micros(t.now), next, pkgID, before.Key, bulwark.FindingInTriage)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := res.RowsAffected()
+		if n == 0 {
+			break
+		}
+		carried += int(n)
+		release = next
+	}
+	f, _, err := t.finding(id, bulwark.ActionFindingRead)
+	if err != nil {
+		return nil, err
+	}
+	reason := tr.Reason
+	if carried > 0 {
+		reason += fmt.Sprintf(" (carried to %d later release(s))", carried)
+	}
+	t.record("finding.triaged", findingSubject(id), path, before, f, strings.TrimSpace(reason))
+	return f, nil
 }
 
 // Impact answers, for a vulnerability id or alias, which releases carry
@@ -302,7 +414,7 @@ func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, e
 		products := map[string]bool{}
 		for rows.Next() {
 			var row bulwark.ImpactRow
-			f, err := scanFinding(rows, &row.State, &row.Scope)
+			f, _, err := scanFinding(rows, &row.State, &row.Scope)
 			if err != nil {
 				rows.Close()
 				return err

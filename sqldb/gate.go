@@ -62,6 +62,12 @@ func (db *DB) Gate(ctx context.Context, product, version string, u bulwark.SBOMU
 		if g.Checks, err = t.gateChecks(ps, path); err != nil {
 			return err
 		}
+		vc, err := t.vulnChecks(r.ID)
+		if err != nil {
+			return err
+		}
+		g.Checks = append(g.Checks, vc...)
+		sortChecks(g.Checks)
 		g.Counts = map[bulwark.GateOutcome]int{bulwark.GatePass: 0, bulwark.GateWarn: 0, bulwark.GateFail: 0}
 		failed := map[string]bool{}
 		for _, c := range g.Checks {
@@ -179,10 +185,75 @@ func (t *Tx) gateChecks(ps []*pkg, scopePath string) ([]bulwark.GateCheck, error
 			checks = append(checks, lc)
 		}
 	}
+	return checks, nil
+}
+
+// sortChecks puts failures first, then warnings, then passes.
+func sortChecks(checks []bulwark.GateCheck) {
 	rank := map[bulwark.GateOutcome]int{bulwark.GateFail: 0, bulwark.GateWarn: 1, bulwark.GatePass: 2}
 	slices.SortStableFunc(checks, func(a, b bulwark.GateCheck) int {
 		return cmp.Or(cmp.Compare(rank[a.Outcome], rank[b.Outcome]), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
 	})
+}
+
+// vulnChecks decides on a release's open findings with the matching
+// engine's results: at or above the red line's severity a finding fails
+// the gate, below it warns; a waiver in the release's scope turns a
+// failure into a warning. Findings analysed as not affected, fixed or
+// false positive raise nothing.
+func (t *Tx) vulnChecks(releaseID int64) ([]bulwark.GateCheck, error) {
+	pol, err := t.policy()
+	if err != nil {
+		return nil, err
+	}
+	threshold := ratingRank[pol.RedLine.Severity]
+	rows, err := t.query("SELECT "+findingCols+findingJoins+" WHERE f.release_id = ? AND f.active = TRUE AND f.state IN (?, ?) ORDER BY f.severity DESC, f.id",
+		releaseID, bulwark.FindingInTriage, bulwark.FindingAffected)
+	if err != nil {
+		return nil, err
+	}
+	var fs []*bulwark.VulnFinding
+	var at []place
+	for rows.Next() {
+		f, pl, err := scanFinding(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		fs, at = append(fs, f), append(at, pl)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := t.waive(fs, at); err != nil {
+		return nil, err
+	}
+	checks := make([]bulwark.GateCheck, 0, len(fs))
+	for _, f := range fs {
+		c := bulwark.GateCheck{Name: f.Component, Version: f.Version, PURL: f.PURL, Rule: bulwark.RuleVulnerable, Vulnerability: f.Key, FindingID: f.ID}
+		rating := cmp.Or(f.Rating, "unrated")
+		c.Message = fmt.Sprintf("%s (%s", f.Key, rating)
+		if f.Score > 0 {
+			c.Message += fmt.Sprintf(" %.1f", f.Score)
+		}
+		c.Message += ", " + string(f.State) + ")"
+		if len(f.Fixed) > 0 {
+			c.Message += ": fixed in " + strings.Join(f.Fixed, ", ")
+		} else {
+			c.Message += ": no fixed version known"
+		}
+		switch {
+		case ratingRank[f.Rating] < threshold || f.Rating == "":
+			c.Outcome = bulwark.GateWarn
+		case f.Suppressed():
+			c.Rule, c.Outcome, c.WaiverID = bulwark.RuleWaived, bulwark.GateWarn, f.WaiverID
+			c.Message += fmt.Sprintf(", but waived (waiver %d)", f.WaiverID)
+		default:
+			c.Outcome = bulwark.GateFail
+		}
+		checks = append(checks, c)
+	}
 	return checks, nil
 }
 

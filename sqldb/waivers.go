@@ -12,7 +12,7 @@ import (
 	"github.com/bulwark-sec/bulwark/purl"
 )
 
-const waiverCols = `w.id, w.component_purl, w.versions, w.scope_id, s.name, w.reason, w.requester_id, w.requested_by, w.approved_by,
+const waiverCols = `w.id, w.component_purl, w.versions, w.vulnerability, w.scope_id, s.name, w.reason, w.requester_id, w.requested_by, w.approved_by,
 	w.approved_at, w.expires_at, w.revoked_at, w.created_at`
 
 func scanWaiver(row interface{ Scan(...any) error }) (*bulwark.Waiver, string, error) {
@@ -20,7 +20,7 @@ func scanWaiver(row interface{ Scan(...any) error }) (*bulwark.Waiver, string, e
 	var approved, revoked sql.NullInt64
 	var expires, created int64
 	var path string
-	if err := row.Scan(&w.ID, &w.ComponentPURL, &w.Versions, &w.ScopeID, &w.ScopeName, &w.Reason, &w.RequesterID, &w.RequestedBy, &w.ApprovedBy,
+	if err := row.Scan(&w.ID, &w.ComponentPURL, &w.Versions, &w.Vulnerability, &w.ScopeID, &w.ScopeName, &w.Reason, &w.RequesterID, &w.RequestedBy, &w.ApprovedBy,
 		&approved, &expires, &revoked, &created, &path); err != nil {
 		return nil, "", err
 	}
@@ -97,9 +97,19 @@ func (db *DB) RequestWaiver(ctx context.Context, nw bulwark.NewWaiver) (w *bulwa
 		if nw.ExpiresAt.Sub(t.now) > time.Duration(pol.Waivers.MaxDays)*24*time.Hour {
 			return bulwark.FieldError("expires_at", "policy allows waivers of at most %d days", pol.Waivers.MaxDays)
 		}
+		var vuln string
+		if id := strings.TrimSpace(nw.Vulnerability); id != "" {
+			err := t.queryRow("SELECT a.vuln_key FROM advisory_aliases x JOIN advisories a ON a.id = x.advisory_id WHERE x.alias = ? LIMIT 1", id).Scan(&vuln)
+			if err == sql.ErrNoRows {
+				return bulwark.FieldError("vulnerability", "no imported advisory or alias %q", id)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		var id int64
-		if err := t.queryRow(`INSERT INTO waivers (component_purl, versions, scope_id, reason, requester_id, requested_by, expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Component(), versions, s.ID, nw.Reason, t.p.UserID, t.p.Actor(), micros(nw.ExpiresAt), micros(t.now)).Scan(&id); err != nil {
+		if err := t.queryRow(`INSERT INTO waivers (component_purl, versions, vulnerability, scope_id, reason, requester_id, requested_by, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Component(), versions, vuln, s.ID, nw.Reason, t.p.UserID, t.p.Actor(), micros(nw.ExpiresAt), micros(t.now)).Scan(&id); err != nil {
 			return err
 		}
 		if w, _, err = t.waiver(id); err != nil {
@@ -298,10 +308,19 @@ func (t *Tx) activeWaivers(component string) (waiverSet, error) {
 }
 
 // find returns the waiver that lets version of a component be used in the
-// scope at scopePath, or nil; the one expiring last wins.
+// scope at scopePath, or nil; the one expiring last wins. Waivers limited
+// to one vulnerability do not count here.
 func (s waiverSet) find(component, purlType, version, scopePath string) *bulwark.Waiver {
+	return s.findFor(component, purlType, version, scopePath, "")
+}
+
+// findFor returns the waiver that suppresses vulnerability vulnKey in a
+// component version in the scope at scopePath: one limited to that
+// vulnerability, or one covering the version as a whole. With vulnKey ""
+// only the latter count.
+func (s waiverSet) findFor(component, purlType, version, scopePath, vulnKey string) *bulwark.Waiver {
 	for _, w := range s[component] {
-		if !bulwark.ScopeContains(w.path, scopePath) {
+		if !bulwark.ScopeContains(w.path, scopePath) || w.Vulnerability != "" && w.Vulnerability != vulnKey {
 			continue
 		}
 		if ok, _ := w.ranged.Contains(purlType, version); ok {
