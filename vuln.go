@@ -2,7 +2,10 @@ package bulwark
 
 import (
 	"context"
+	"encoding/csv"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,6 +84,15 @@ type AdvisoryImportResult struct {
 	Releases         int `json:"releases_rematched"`
 	NewFindings      int `json:"new_findings"`
 	ResolvedFindings int `json:"resolved_findings"`
+}
+
+// SignalImportResult says what an EPSS file or KEV catalog import stored.
+// Each import replaces the previous one of its kind.
+type SignalImportResult struct {
+	Kind     string    `json:"kind"` // "epss" or "kev"
+	Date     time.Time `json:"date"` // the file's score date or catalog release
+	Rows     int       `json:"rows"`
+	Findings int       `json:"findings"` // active findings whose vulnerability the file names
 }
 
 // VulnMatch is one advisory whose ranges contain a package version.
@@ -324,6 +336,24 @@ type VulnDashboard struct {
 	Top        []ComponentExposure  `json:"top_components"` // at most 10
 	Scopes     []ScopeRollup        `json:"scopes"`
 	Advisories int                  `json:"advisories"` // imported records
+}
+
+// WriteCSV writes the impact as a spreadsheet: one row per affected
+// component version per release.
+func (imp *Impact) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"vulnerability", "product", "release", "release_state", "scope", "component", "version", "purl", "direct", "path",
+		"finding_state", "inherited", "fixed"})
+	for _, row := range imp.Rows {
+		var path []string
+		for _, s := range row.Path {
+			path = append(path, s.Name)
+		}
+		cw.Write([]string{imp.Key, row.Release.Product, row.Release.Version, string(row.State), row.Scope, row.Component, row.Version, row.PURL,
+			strconv.FormatBool(row.Direct), strings.Join(path, " > "), string(row.Finding), strconv.FormatBool(row.Inherited), strings.Join(row.Fixed, " ")})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // FindingService holds the vulnerability findings of releases. Findings are

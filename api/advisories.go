@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/exploit"
 	"github.com/bulwark-sec/bulwark/osv"
 )
 
@@ -19,7 +21,12 @@ type AdvisoryService interface {
 	ImportAdvisories(ctx context.Context, items []osv.Item) (*bulwark.AdvisoryImportResult, error)
 	FindAdvisories(ctx context.Context, id string) ([]*bulwark.Advisory, error)
 	MatchPURLs(ctx context.Context, purls []string) ([][]bulwark.VulnMatch, []string, error)
+	ImportEPSS(ctx context.Context, e *exploit.EPSS) (*bulwark.SignalImportResult, error)
+	ImportKEV(ctx context.Context, k *exploit.KEV) (*bulwark.SignalImportResult, error)
 }
+
+// MaxSignalBytes bounds an EPSS file or KEV catalog upload.
+const MaxSignalBytes = 64 << 20
 
 // MaxAdvisoryBytes bounds an advisory upload (one record, an array, or an
 // archive).
@@ -28,11 +35,8 @@ const MaxAdvisoryBytes = 512 << 20
 // importAdvisories takes a record (JSON or YAML), a JSON array of records,
 // a zip (OSV's all.zip layout) or a tar.gz as the raw body.
 func (a *API) importAdvisories(w http.ResponseWriter, r *http.Request) error {
-	// The store checks the grant at the root; refuse callers who hold no
-	// role that could import before reading a large body.
-	p := bulwark.PrincipalFrom(r.Context())
-	if !slices.ContainsFunc(bulwark.Policy[bulwark.ActionAdvisoryImport].Roles, p.HasRole) {
-		return bulwark.Errorf(bulwark.EFORBIDDEN, "%s may not %s", p.Actor(), bulwark.ActionAdvisoryImport)
+	if err := mayImport(r); err != nil {
+		return err
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAdvisoryBytes))
 	if err != nil {
@@ -76,6 +80,69 @@ func (a *API) importAdvisories(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
+}
+
+// mayImport refuses, before a large body is read, callers who hold no role
+// that could import; the store checks the grant at the root.
+func mayImport(r *http.Request) error {
+	p := bulwark.PrincipalFrom(r.Context())
+	if !slices.ContainsFunc(bulwark.Policy[bulwark.ActionAdvisoryImport].Roles, p.HasRole) {
+		return bulwark.Errorf(bulwark.EFORBIDDEN, "%s may not %s", p.Actor(), bulwark.ActionAdvisoryImport)
+	}
+	return nil
+}
+
+// importSignals takes an EPSS scores file (CSV, plain or gzip) or the KEV
+// catalog (JSON) as the raw body; each replaces the previous one of its kind.
+func (a *API) importSignals(w http.ResponseWriter, r *http.Request) error {
+	if err := mayImport(r); err != nil {
+		return err
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxSignalBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	res, err := ImportSignals(r.Context(), a.svc, data)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+// SignalImporter stores exploit signals.
+type SignalImporter interface {
+	ImportEPSS(ctx context.Context, e *exploit.EPSS) (*bulwark.SignalImportResult, error)
+	ImportKEV(ctx context.Context, k *exploit.KEV) (*bulwark.SignalImportResult, error)
+}
+
+// ImportSignals recognises an EPSS file or the KEV catalog and stores it.
+// Errors: EINVALID (neither, or malformed, saying where).
+func ImportSignals(ctx context.Context, svc SignalImporter, data []byte) (*bulwark.SignalImportResult, error) {
+	head := data
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, bulwark.Errorf(bulwark.EINVALID, "gzip: %v", err)
+		}
+		buf := make([]byte, 4096)
+		n, _ := io.ReadFull(zr, buf)
+		head = buf[:n]
+	}
+	switch exploit.Detect(head) {
+	case exploit.KindEPSS:
+		e, err := exploit.ParseEPSS(bytes.NewReader(data))
+		if err != nil {
+			return nil, bulwark.Errorf(bulwark.EINVALID, "%v", err)
+		}
+		return svc.ImportEPSS(ctx, e)
+	case exploit.KindKEV:
+		k, err := exploit.ParseKEV(data)
+		if err != nil {
+			return nil, bulwark.Errorf(bulwark.EINVALID, "%v", err)
+		}
+		return svc.ImportKEV(ctx, k)
+	}
+	return nil, bulwark.FieldError("body", "not an EPSS scores file (cve,epss,percentile) nor the KEV catalog (JSON with catalogVersion and vulnerabilities)")
 }
 
 func (a *API) findAdvisories(w http.ResponseWriter, r *http.Request) error {

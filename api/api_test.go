@@ -521,6 +521,15 @@ func TestBadInput(t *testing.T) {
 		{"diff without from", "GET", fmt.Sprintf("/api/v1/releases/%d/diff", rel.ID), admin, "", "", 400, "invalid", "from", "compare with"},
 		{"unknown release state", "POST", fmt.Sprintf("/api/v1/releases/%d/state", rel.ID), admin, "application/json", `{"state": "shipped"}`, 400, "invalid", "state", "unknown release state"},
 		{"export format", "GET", sbomPath + "?format=pdf", admin, "", "", 400, "invalid", "format", "cyclonedx"},
+		{"signals of no known kind", "POST", "/api/v1/exploit-signals", admin, "text/csv", "a,b,c\n1,2,3\n", 400, "invalid", "body", "not an EPSS scores file"},
+		{"EPSS bad probability", "POST", "/api/v1/exploit-signals", admin, "text/csv", "cve,epss,percentile\nCVE-2024-0001,0.5,0.9\nCVE-2024-0002,1.7,0.9\n", 400, "invalid", "", "line 3"},
+		{"KEV bad date", "POST", "/api/v1/exploit-signals", admin, "application/json",
+			`{"catalogVersion": "1", "dateReleased": "2026-01-01T00:00:00.000Z", "vulnerabilities": [{"cveID": "CVE-2024-0001", "dateAdded": "yesterday"}]}`, 400, "invalid", "", "vulnerabilities[0].dateAdded"},
+		{"findings bad order", "GET", "/api/v1/findings?sort=random", admin, "", "", 400, "invalid", "sort", "unknown order"},
+		{"findings bad flag", "GET", "/api/v1/findings?kev=perhaps", admin, "", "", 400, "invalid", "kev", "true or false"},
+		{"bulk triage without ids", "POST", "/api/v1/findings/triage", admin, "application/json", `{"ids": [], "state": "affected"}`, 400, "invalid", "ids", "at least one"},
+		{"bulk triage too many", "POST", "/api/v1/findings/triage", admin, "application/json", `{"ids": [` + strings.TrimSuffix(strings.Repeat("1,", 501), ",") + `], "state": "affected"}`, 400, "invalid", "ids", "at most 500"},
+		{"bulk triage bad state", "POST", "/api/v1/findings/triage", admin, "application/json", `{"ids": [1], "state": "done"}`, 400, "invalid", "state", "unknown state"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -719,5 +728,90 @@ func TestCatalogOverHTTP(t *testing.T) {
 	r = f.do("POST", "/api/v1/catalog/import?name=list.csv", ps, "text/csv", strings.NewReader("purl,license\npkg:npm/a@1.0.0,MIT\n"))
 	if r.status != 200 {
 		t.Fatalf("good import: %d %s", r.status, r.body)
+	}
+}
+
+func TestExploitSignalsDashboardAndBulkTriage(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := newFixture(t, db)
+	psirt, bu := f.token("psirt"), f.token("bu-security")
+	adv := `{"id": "GHSA-aaaa-bbbb-cccc", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2024-1111"], "database_specific": {"severity": "HIGH"},
+		"affected": [{"package": {"ecosystem": "npm", "name": "lodash"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}]}]}`
+	if r := f.do("POST", "/api/v1/advisories/import", psirt, "application/json", strings.NewReader(adv)); r.status != 200 {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	ctx := sqldbtest.System(context.Background())
+	product, _ := db.CreateProduct(ctx, bulwark.NewProduct{ScopeID: f.org.Core5G.ID, Name: "Signals"})
+	var ids []int64
+	for _, v := range []string{"1.0", "2.0"} {
+		rel, _ := db.CreateRelease(ctx, product.ID, bulwark.NewRelease{Version: v})
+		bom := `{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library", "name": "lodash", "version": "4.17.20", "purl": "pkg:npm/lodash@4.17.20"}]}`
+		if _, err := db.StoreSBOM(ctx, rel.ID, bulwark.SBOMUpload{Name: "bom.json", Content: []byte(bom)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := f.do("POST", "/api/v1/exploit-signals", psirt, "text/csv", strings.NewReader("#model_version:v2025.03.14,score_date:2026-11-20T00:00:00Z\ncve,epss,percentile\nCVE-2024-1111,0.8,0.99\n"))
+	var res bulwark.SignalImportResult
+	if r.status != 200 || json.Unmarshal(r.body, &res) != nil || res.Kind != "epss" || res.Rows != 1 || res.Findings != 2 {
+		t.Fatalf("EPSS import: %d %s", r.status, r.body)
+	}
+	r = f.do("GET", "/api/v1/findings?sort=epss&open=true", bu, "", nil)
+	var list struct{ Items []bulwark.VulnFinding }
+	if r.status != 200 || json.Unmarshal(r.body, &list) != nil || len(list.Items) != 2 || list.Items[0].EPSS != 0.8 {
+		t.Fatalf("worklist: %d %s", r.status, r.body)
+	}
+	for _, it := range list.Items {
+		ids = append(ids, it.ID)
+	}
+	r = f.json("POST", "/api/v1/findings/triage", bu, map[string]any{"ids": ids, "state": "affected", "response": "update", "reason": "upgrade planned"})
+	if r.status != 200 || json.Unmarshal(r.body, &list) != nil || len(list.Items) != 2 || list.Items[1].State != bulwark.FindingAffected {
+		t.Fatalf("bulk triage: %d %s", r.status, r.body)
+	}
+	r = f.do("GET", "/api/v1/dashboard/vulnerabilities", bu, "", nil)
+	var d bulwark.VulnDashboard
+	if r.status != 200 || json.Unmarshal(r.body, &d) != nil || d.Open != 2 || d.ByState[bulwark.FindingAffected] != 2 || d.ByRating["high"] != 2 {
+		t.Fatalf("dashboard: %d %s", r.status, r.body)
+	}
+	// VEX out, in both formats.
+	r = f.do("GET", fmt.Sprintf("/api/v1/releases/%d/vex", list.Items[0].Release.ID), bu, "", nil)
+	var cdx struct {
+		BOMFormat       string
+		Vulnerabilities []struct {
+			ID       string
+			Analysis struct{ State string }
+			Affects  []struct{ Ref string }
+		}
+	}
+	if r.status != 200 || json.Unmarshal(r.body, &cdx) != nil || cdx.BOMFormat != "CycloneDX" || len(cdx.Vulnerabilities) != 1 ||
+		cdx.Vulnerabilities[0].ID != "CVE-2024-1111" || cdx.Vulnerabilities[0].Analysis.State != "exploitable" || len(cdx.Vulnerabilities[0].Affects) != 1 {
+		t.Fatalf("CycloneDX VEX: %d %s", r.status, r.body)
+	}
+	r = f.do("GET", fmt.Sprintf("/api/v1/releases/%d/vex?format=openvex", list.Items[0].Release.ID), bu, "", nil)
+	var ovx struct {
+		Statements []struct {
+			Status          string
+			ActionStatement string `json:"action_statement"`
+		}
+	}
+	if r.status != 200 || json.Unmarshal(r.body, &ovx) != nil || len(ovx.Statements) != 1 || ovx.Statements[0].Status != "affected" ||
+		!strings.Contains(ovx.Statements[0].ActionStatement, "update") {
+		t.Fatalf("OpenVEX: %d %s", r.status, r.body)
+	}
+	if r := f.do("GET", fmt.Sprintf("/api/v1/releases/%d/vex?format=csaf", list.Items[0].Release.ID), bu, "", nil); r.status != 400 {
+		t.Fatalf("unknown VEX format: %d", r.status)
+	}
+	u, err := db.CreateUser(ctx, bulwark.NewUser{Name: "router-dev", HomeScopeID: f.org.HomeRouter.ID, Password: "router dev password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GrantRole(ctx, u.ID, bulwark.RoleDeveloper, f.org.HomeRouter.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	other := f.token("router-dev")
+	if r := f.do("GET", fmt.Sprintf("/api/v1/releases/%d/vex", list.Items[0].Release.ID), other, "", nil); r.status != 404 {
+		t.Fatalf("VEX of another scope's release: %d %s", r.status, r.body)
+	}
+	if r := f.do("POST", "/api/v1/exploit-signals", bu, "text/csv", strings.NewReader("cve,epss,percentile\n")); r.status != 403 {
+		t.Fatalf("signals import by bu-security: %d %s", r.status, r.body)
 	}
 }

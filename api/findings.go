@@ -1,13 +1,13 @@
 package api
 
 import (
-	"encoding/csv"
+	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
+	"time"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/vex"
 )
 
 func (a *API) findings(w http.ResponseWriter, r *http.Request) error {
@@ -20,9 +20,12 @@ func (a *API) findings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := bulwark.FindingFilter{ReleaseID: release, Key: q.Get("vulnerability"), State: bulwark.FindingState(q.Get("state")), Rating: q.Get("rating")}
-	if f.All, err = queryBool(r, "all"); err != nil {
-		return err
+	f := bulwark.FindingFilter{ReleaseID: release, Key: q.Get("vulnerability"), State: bulwark.FindingState(q.Get("state")), Rating: q.Get("rating"),
+		Component: q.Get("component"), Sort: q.Get("sort")}
+	for name, dst := range map[string]*bool{"all": &f.All, "open": &f.Open, "kev": &f.KEV, "overdue": &f.Overdue} {
+		if *dst, err = queryBool(r, name); err != nil {
+			return err
+		}
 	}
 	items, next, err := a.svc.Findings(r.Context(), f, pg)
 	if err != nil {
@@ -47,6 +50,61 @@ func (a *API) triage(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, f)
 }
 
+// bulkTriage is one decision for several findings.
+type bulkTriage struct {
+	IDs []int64 `json:"ids"`
+	bulwark.Triage
+}
+
+func (a *API) triageMany(w http.ResponseWriter, r *http.Request) error {
+	var in bulkTriage
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	fs, err := a.svc.TriageFindings(r.Context(), in.IDs, in.Triage)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": fs})
+}
+
+func (a *API) dashboard(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.svc.Dashboard(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+// exportVEX answers GET /releases/{id}/vex: the release's findings as a
+// CycloneDX VEX (the default) or OpenVEX document.
+func (a *API) exportVEX(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	write, ext := vex.WriteCycloneDX, "cdx.json"
+	switch format := r.URL.Query().Get("format"); format {
+	case "", "cyclonedx":
+	case "openvex":
+		write, ext = vex.WriteOpenVEX, "openvex.json"
+	default:
+		return bulwark.FieldError("format", "format is cyclonedx or openvex, not %q", format)
+	}
+	doc, err := vex.Collect(r.Context(), a.svc, id, bulwark.PrincipalFrom(r.Context()).Actor(), time.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, doc); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("%s-%s.vex.%s", doc.Ref.Product, doc.Ref.Version, ext)))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
 // impact answers GET /vulnerabilities/{id}/impact, as JSON or, with
 // ?format=csv, as a spreadsheet of the affected rows.
 func (a *API) impact(w http.ResponseWriter, r *http.Request) error {
@@ -60,18 +118,7 @@ func (a *API) impact(w http.ResponseWriter, r *http.Request) error {
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "impact-"+imp.Key+".csv"))
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"vulnerability", "product", "release", "release_state", "scope", "component", "version", "purl", "direct", "path", "finding_state", "inherited", "fixed"})
-		for _, row := range imp.Rows {
-			var path []string
-			for _, s := range row.Path {
-				path = append(path, s.Name)
-			}
-			cw.Write([]string{imp.Key, row.Release.Product, row.Release.Version, string(row.State), row.Scope, row.Component, row.Version, row.PURL,
-				strconv.FormatBool(row.Direct), strings.Join(path, " > "), string(row.Finding), strconv.FormatBool(row.Inherited), strings.Join(row.Fixed, " ")})
-		}
-		cw.Flush()
-		return cw.Error()
+		return imp.WriteCSV(w)
 	}
 	return bulwark.FieldError("format", "format is json or csv, not %q", r.URL.Query().Get("format"))
 }

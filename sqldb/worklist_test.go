@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/exploit"
 	"github.com/bulwark-sec/bulwark/osv"
 	"github.com/bulwark-sec/bulwark/sqldb"
 	"github.com/bulwark-sec/bulwark/sqldb/sqldbtest"
@@ -79,6 +80,37 @@ func TestWorklistDashboardAndGate(t *testing.T) {
 		page2, next, _ := db.Findings(dev, bulwark.FindingFilter{}, bulwark.Page{Limit: 2, Cursor: next})
 		if len(page2) != 1 || next != "" || page2[0].ID != list[2].ID {
 			t.Fatalf("second page: %+v %q", page2, next)
+		}
+
+		// Exploit signals: EPSS and KEV join the findings by CVE; each
+		// import replaces the previous one of its kind.
+		epss := &exploit.EPSS{Model: "v2025.03.14", Date: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+			Scores: []exploit.Score{{CVE: "CVE-2024-3333", Probability: 0.42, Percentile: 0.97}, {CVE: "CVE-2024-1111", Probability: 0.01, Percentile: 0.5}}}
+		_, err = db.ImportEPSS(dev, epss)
+		wantCode(t, err, bulwark.EFORBIDDEN)
+		if res, err := db.ImportEPSS(psirt, epss); err != nil || res.Rows != 2 || res.Findings != 2 {
+			t.Fatalf("EPSS import: %+v %v", res, err)
+		}
+		kev := &exploit.KEV{Version: "2026.11.20", Released: epss.Date, Entries: []exploit.Entry{{CVE: "CVE-2024-1111", Added: epss.Date, RequiredAction: "patch"}}}
+		if res, err := db.ImportKEV(psirt, kev); err != nil || res.Findings != 1 {
+			t.Fatalf("KEV import: %+v %v", res, err)
+		}
+		byEPSS, _, _ := db.Findings(dev, bulwark.FindingFilter{Sort: bulwark.SortEPSS}, bulwark.Page{})
+		if byEPSS[0].Key != "CVE-2024-3333" || byEPSS[0].EPSS != 0.42 || byEPSS[0].EPSSPercentile != 0.97 || byEPSS[2].EPSS != 0 {
+			t.Fatalf("EPSS order: %+v", byEPSS)
+		}
+		if kevOnly, _, _ := db.Findings(dev, bulwark.FindingFilter{KEV: true}, bulwark.Page{}); len(kevOnly) != 1 || !kevOnly[0].KEV || kevOnly[0].Key != "CVE-2024-1111" {
+			t.Fatalf("KEV filter: %+v", kevOnly)
+		}
+		epss.Scores = epss.Scores[1:]
+		if _, err := db.ImportEPSS(psirt, epss); err != nil {
+			t.Fatal(err)
+		}
+		if f, _, _ := db.Findings(dev, bulwark.FindingFilter{Key: "CVE-2024-3333"}, bulwark.Page{}); f[0].EPSS != 0 {
+			t.Fatalf("EPSS kept after a newer file left it out: %+v", f[0])
+		}
+		if f, _, _ := db.Findings(dev, bulwark.FindingFilter{KEV: true}, bulwark.Page{}); len(f) != 1 {
+			t.Fatalf("KEV lost by an EPSS import: %+v", f)
 		}
 
 		// The gate: the critical finding fails (red line: high), so does the
@@ -155,7 +187,7 @@ func TestWorklistDashboardAndGate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d.Open != 1 || d.ByState[bulwark.FindingNotAffected] != 2 || d.Advisories != 3 || len(d.Top) != 1 ||
-			d.SLA.OnTrack+d.SLA.DueSoon+d.SLA.Breached+d.SLA.NoSLA != 1 || len(d.Scopes) != 1 || d.Scopes[0].Open != 1 || d.ByAge[0].ByRating["critical"] != 1 || d.ByRating["critical"] != 1 {
+			d.SLA.OnTrack+d.SLA.DueSoon+d.SLA.Breached+d.SLA.NoSLA != 1 || len(d.Scopes) != 1 || d.Scopes[0].Open != 1 || d.ByAge[0].ByRating["critical"] != 1 || d.ByRating["critical"] != 1 || d.KEV != 1 {
 			t.Fatalf("dashboard: %+v", d)
 		}
 		other := person(t, db, "router-dev", bulwark.RoleDeveloper, org.HomeRouter)
