@@ -1,20 +1,24 @@
 package main
 
 import (
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/api"
+	"github.com/bulwark-sec/bulwark/exploit"
 	"github.com/bulwark-sec/bulwark/osv"
 	"github.com/bulwark-sec/bulwark/sbom"
 )
 
 func runAdvisories(e *env, args []string) error {
 	return dispatch(e, "advisories", []subcommand{
-		{"import", "import OSV advisories from files, directories, zip and tar.gz archives", advisoriesImport},
+		{"import", "import OSV advisories (files, directories, zip and tar.gz archives), EPSS scores and the KEV catalog", advisoriesImport},
 	}, args)
 }
 
@@ -25,7 +29,9 @@ func advisoriesImport(e *env, args []string) error {
 	fs := newFlagSet("advisories import", "PATH...", "Import OSV vulnerability records (JSON, or YAML) from files, directories (recursively),\n"+
 		"zip archives laid out like OSV's per-ecosystem all.zip, and tar.gz archives. Importing again\n"+
 		"changes only records whose modified time is later; withdrawn records stay but stop matching.\n"+
-		"A malformed record is rejected with its file and reason; the others are imported.", e)
+		"A malformed record is rejected with its file and reason; the others are imported.\n"+
+		"A file holding EPSS scores (CSV, plain or gzip) or CISA's KEV catalog (JSON) is recognised and\n"+
+		"replaces the previous import of its kind; a malformed one is refused whole.", e)
 	c := addOptions(fs, "data", "db")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -33,12 +39,19 @@ func advisoriesImport(e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("advisories import needs at least one path")
 	}
+	var paths, signals []string
 	for _, p := range fs.Args() {
-		if _, err := os.Stat(p); err != nil {
+		kind, err := signalKind(p)
+		if err != nil {
 			return usagef("%v", err)
 		}
+		if kind == exploit.Unknown {
+			paths = append(paths, p)
+		} else {
+			signals = append(signals, p)
+		}
 	}
-	total, err := osv.Count(fs.Args())
+	total, err := osv.Count(paths)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -48,6 +61,20 @@ func advisoriesImport(e *env, args []string) error {
 	}
 	defer db.Close()
 	ctx := systemContext(e.ctx)
+	for _, p := range signals {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		res, err := api.ImportSignals(ctx, db, data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		fmt.Fprintf(e.stdout, "%s: %s, %d rows of %s, on %d active findings\n", p, strings.ToUpper(res.Kind), res.Rows, res.Date.Format("2006-01-02"), res.Findings)
+	}
+	if len(paths) == 0 {
+		return nil
+	}
 	sum := &bulwark.AdvisoryImportResult{Rejections: []bulwark.Rejection{}, Warnings: []bulwark.Rejection{}}
 	prog := newProgress(e.stderr, "importing advisories")
 	var batch []osv.Item
@@ -67,11 +94,14 @@ func advisoriesImport(e *env, args []string) error {
 		sum.Rejected += res.Rejected
 		sum.Rejections = append(sum.Rejections, res.Rejections...)
 		sum.Warnings = append(sum.Warnings, res.Warnings...)
+		sum.Releases += res.Releases
+		sum.NewFindings += res.NewFindings
+		sum.ResolvedFindings += res.ResolvedFindings
 		batch = batch[:0]
 		prog.update(int64(sum.Read), int64(max(total, sum.Read)))
 		return nil
 	}
-	err = osv.Walk(fs.Args(), func(it osv.Item) error {
+	err = osv.Walk(paths, func(it osv.Item) error {
 		batch = append(batch, it)
 		if len(batch) >= importBatch {
 			return flush()
@@ -87,6 +117,7 @@ func advisoriesImport(e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "read\t%d\nnew\t%d\nupdated\t%d\nunchanged\t%d\nwithdrawn\t%d\nrejected\t%d\n", sum.Read, sum.New, sum.Updated, sum.Unchanged, sum.Withdrawn, sum.Rejected)
+	fmt.Fprintf(tw, "releases re-matched\t%d\nnew findings\t%d\nresolved findings\t%d\n", sum.Releases, sum.NewFindings, sum.ResolvedFindings)
 	tw.Flush()
 	report := func(title string, list []bulwark.Rejection) {
 		if len(list) == 0 {
@@ -104,6 +135,34 @@ func advisoriesImport(e *env, args []string) error {
 	report("rejected", sum.Rejections)
 	report("warnings", sum.Warnings)
 	return nil
+}
+
+// signalKind says whether a file holds exploit signals (EPSS, KEV) rather
+// than advisories; directories hold advisories.
+func signalKind(path string) (exploit.Kind, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return exploit.Unknown, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		return exploit.Unknown, err
+	}
+	var r io.Reader = f
+	head := make([]byte, 2)
+	if n, _ := io.ReadFull(f, head); n == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		f.Seek(0, io.SeekStart)
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return exploit.Unknown, nil
+		}
+		r = zr
+	} else {
+		f.Seek(0, io.SeekStart)
+	}
+	head = make([]byte, 4096)
+	n, _ := io.ReadFull(r, head)
+	return exploit.Detect(head[:n]), nil
 }
 
 // scanResult is the stable JSON contract of `bulwark scan --json`.

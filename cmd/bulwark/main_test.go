@@ -461,8 +461,20 @@ func TestAdvisoriesImportAndScanCLI(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`new\s+2`).MatchString(out) || !regexp.MustCompile(`rejected\s+1`).MatchString(out) || !strings.Contains(out, "broken.json") {
 		t.Fatalf("advisories import: exit %d\n%s%s", code, out, errs)
 	}
-	if code, out, _ := cli(t, "", "advisories", "import", d, recs); code != 0 || !regexp.MustCompile(`unchanged\s+2`).MatchString(out) {
+	if code, out, _ := cli(t, "", "advisories", "import", d, recs); code != 0 || !regexp.MustCompile(`unchanged\s+2`).MatchString(out) ||
+		!regexp.MustCompile(`new findings\s+0`).MatchString(out) {
 		t.Fatalf("import again: exit %d\n%s", code, out)
+	}
+	// Exploit signals are recognised beside advisories; a malformed file
+	// is refused whole.
+	epss := write("epss.csv", "#model_version:v2025.03.14,score_date:2026-11-20T00:00:00Z\ncve,epss,percentile\nCVE-2024-0001,0.5,0.9\n")
+	kev := write("kev.json", `{"catalogVersion": "2026.11.20", "dateReleased": "2026-11-20T00:00:00.000Z", "vulnerabilities": [{"cveID": "CVE-2024-0001", "dateAdded": "2026-11-01"}]}`)
+	if code, out, errs := cli(t, "", "advisories", "import", d, epss, kev); code != 0 || !strings.Contains(out, "EPSS, 1 rows of 2026-11-20") || !strings.Contains(out, "KEV, 1 rows") {
+		t.Fatalf("signals import: exit %d\n%s%s", code, out, errs)
+	}
+	bad := write("bad-epss.csv", "cve,epss,percentile\nCVE-2024-0001,high,0.9\n")
+	if code, _, errs := cli(t, "", "advisories", "import", d, bad); code == 0 || !strings.Contains(errs, "line 2") {
+		t.Fatalf("bad EPSS file: exit %d %s", code, errs)
 	}
 	sbomFile := write("app.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
 		{"type": "library", "name": "express", "version": "4.18.2", "purl": "pkg:npm/express@4.18.2"},
