@@ -507,6 +507,93 @@ func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
 	return total, len(ids), nil
 }
 
+// Rematch matches every release with an SBOM against the advisories as
+// they now are, first working out again the OSV identity of every package
+// (packages stored before the mapping existed, or after it improved). It
+// needs advisory.import at the root and says what changed.
+func (db *DB) Rematch(ctx context.Context) (res *bulwark.AdvisoryImportResult, err error) {
+	defer bulwark.Wrap(&err, "Rematch")
+	res = &bulwark.AdvisoryImportResult{Rejections: []bulwark.Rejection{}, Warnings: []bulwark.Rejection{}}
+	err = db.inTx(ctx, func(t *Tx) error {
+		root, err := t.authorizeRoot(bulwark.ActionAdvisoryImport)
+		if err != nil {
+			return err
+		}
+		if err := t.refreshOSV(); err != nil {
+			return err
+		}
+		rows, err := t.query("SELECT DISTINCT release_id FROM release_components ORDER BY release_id")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, path, err := t.release(id, bulwark.ActionProductRead)
+			if err != nil {
+				return err
+			}
+			ps, err := t.releasePackages(id)
+			if err != nil {
+				return err
+			}
+			ch, err := t.syncFindings(r, path, ps)
+			if err != nil {
+				return err
+			}
+			res.NewFindings, res.ResolvedFindings = res.NewFindings+ch.New, res.ResolvedFindings+ch.Resolved
+		}
+		res.Releases = len(ids)
+		t.record("findings.rematched", "advisories", root, nil, res,
+			fmt.Sprintf("%d releases matched again: %d new findings, %d resolved", res.Releases, res.NewFindings, res.ResolvedFindings))
+		return nil
+	})
+	return res, err
+}
+
+// refreshOSV works out every package's OSV identity again and stores the
+// ones that changed.
+func (t *Tx) refreshOSV() error {
+	rows, err := t.query("SELECT id, purl, osv_ecosystem, osv_name FROM packages")
+	if err != nil {
+		return err
+	}
+	var changed []*pkg
+	for rows.Next() {
+		p := &pkg{}
+		var eco, name string
+		if err := rows.Scan(&p.id, &p.key, &eco, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		p.setOSV()
+		if p.osvEco != eco || p.osvName != name {
+			changed = append(changed, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range changed {
+		if _, err := t.exec("UPDATE packages SET osv_ecosystem = ?, osv_name = ? WHERE id = ?", p.osvEco, p.osvName, p.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // releasePackages loads the packages of a release as matching needs them.
 func (t *Tx) releasePackages(releaseID int64) ([]*pkg, error) {
 	rows, err := t.query(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM release_components rc JOIN packages p ON p.id = rc.package_id

@@ -190,6 +190,16 @@ func TestWorklistDashboardAndGate(t *testing.T) {
 			d.SLA.OnTrack+d.SLA.DueSoon+d.SLA.Breached+d.SLA.NoSLA != 1 || len(d.Scopes) != 1 || d.Scopes[0].Open != 1 || d.ByAge[0].ByRating["critical"] != 1 || d.ByRating["critical"] != 1 || d.KEV != 1 {
 			t.Fatalf("dashboard: %+v", d)
 		}
+		// Re-matching the whole portfolio works out packages' OSV names
+		// again (older stores lack them) and changes nothing else.
+		_, err = db.Rematch(dev)
+		wantCode(t, err, bulwark.EFORBIDDEN)
+		if _, err := db.Raw().ExecContext(context.Background(), "UPDATE packages SET osv_ecosystem = '', osv_name = ''"); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := db.Rematch(psirt); err != nil || res.Releases != 1 || res.NewFindings != 0 || res.ResolvedFindings != 0 {
+			t.Fatalf("rematch: %+v %v", res, err)
+		}
 		other := person(t, db, "router-dev", bulwark.RoleDeveloper, org.HomeRouter)
 		if d, err := db.Dashboard(other); err != nil || d.Open != 0 || len(d.Top) != 0 {
 			t.Fatalf("dashboard from another scope: %+v %v", d, err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/bulwark-sec/bulwark/api"
@@ -19,7 +20,32 @@ import (
 func runAdvisories(e *env, args []string) error {
 	return dispatch(e, "advisories", []subcommand{
 		{"import", "import OSV advisories (files, directories, zip and tar.gz archives), EPSS scores and the KEV catalog", advisoriesImport},
+		{"rematch", "match every release against the advisories again", advisoriesRematch},
 	}, args)
+}
+
+func advisoriesRematch(e *env, args []string) error {
+	fs := newFlagSet("advisories rematch", "", "Match every release's components against the stored advisories again, working out each\n"+
+		"package's OSV identity anew. Imports already match what they change; this is for after an upgrade.", e)
+	c := addOptions(fs, "data", "db")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("advisories rematch takes no arguments")
+	}
+	db, err := c.open(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	res, err := db.Rematch(systemContext(e.ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d releases matched in %s: %d new findings, %d resolved\n", res.Releases, time.Since(start).Round(time.Millisecond), res.NewFindings, res.ResolvedFindings)
+	return nil
 }
 
 // importBatch is how many records go into one transaction.

@@ -472,6 +472,9 @@ func TestAdvisoriesImportAndScanCLI(t *testing.T) {
 	if code, out, errs := cli(t, "", "advisories", "import", d, epss, kev); code != 0 || !strings.Contains(out, "EPSS, 1 rows of 2026-11-20") || !strings.Contains(out, "KEV, 1 rows") {
 		t.Fatalf("signals import: exit %d\n%s%s", code, out, errs)
 	}
+	if code, out, errs := cli(t, "", "advisories", "rematch", d); code != 0 || !strings.Contains(out, "0 releases matched") {
+		t.Fatalf("rematch: exit %d\n%s%s", code, out, errs)
+	}
 	bad := write("bad-epss.csv", "cve,epss,percentile\nCVE-2024-0001,high,0.9\n")
 	if code, _, errs := cli(t, "", "advisories", "import", d, bad); code == 0 || !strings.Contains(errs, "line 2") {
 		t.Fatalf("bad EPSS file: exit %d %s", code, errs)
