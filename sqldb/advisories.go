@@ -278,7 +278,7 @@ func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwa
 
 // match evaluates every stored affected entry that names a target's
 // package; errs holds the first evaluation problem per target.
-func (t *Tx) match(targets []*target) (matches [][]bulwark.VulnMatch, errs []string, err error) {
+func (t *Tx) matchFresh(targets []*target) (matches [][]bulwark.VulnMatch, errs []string, err error) {
 	names := map[string]bool{}
 	for _, w := range targets {
 		if w != nil {
@@ -333,6 +333,48 @@ func (t *Tx) match(targets []*target) (matches [][]bulwark.VulnMatch, errs []str
 	}
 	matches, err = t.describeMatches(matches, hit)
 	return matches, errs, err
+}
+
+// matchResult is what matching found for one package version.
+type matchResult struct {
+	matches []bulwark.VulnMatch
+	err     string
+}
+
+// match finds the advisories that affect each target (nil targets are
+// skipped). While t.matched is set, results are remembered by ecosystem,
+// name and version, so matching many releases evaluates each package
+// version once.
+func (t *Tx) match(targets []*target) ([][]bulwark.VulnMatch, []string, error) {
+	if t.matched == nil {
+		return t.matchFresh(targets)
+	}
+	matches, errs := make([][]bulwark.VulnMatch, len(targets)), make([]string, len(targets))
+	keyOf := func(w *target) string { return w.id.Ecosystem + "\x00" + w.key + "\x00" + w.version }
+	var fresh []*target
+	var at []int
+	for i, w := range targets {
+		if w == nil {
+			continue
+		}
+		if r, ok := t.matched[keyOf(w)]; ok {
+			matches[i], errs[i] = r.matches, r.err
+			continue
+		}
+		fresh, at = append(fresh, w), append(at, i)
+	}
+	if len(fresh) == 0 {
+		return matches, errs, nil
+	}
+	ms, es, err := t.matchFresh(fresh)
+	if err != nil {
+		return nil, nil, err
+	}
+	for j, i := range at {
+		matches[i], errs[i] = ms[j], es[j]
+		t.matched[keyOf(fresh[j])] = matchResult{ms[j], es[j]}
+	}
+	return matches, errs, nil
 }
 
 // describeMatches fills in each matched record's key, aliases, summary

@@ -154,6 +154,9 @@ type Tx struct {
 	p      *bulwark.Principal
 	now    time.Time
 	events []*bulwark.Event
+	// matched caches match results by ecosystem, name and version while
+	// one transaction matches many releases; nil when not caching.
+	matched map[string]matchResult
 }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
@@ -175,6 +178,21 @@ const inBatch = 500
 // query's only parameter, and calls each for every row.
 func (t *Tx) queryIn(q string, values []any, each func(*sql.Rows) error) error {
 	return t.queryInAfter(q, nil, values, each)
+}
+
+// queryEach runs q and calls each for every row.
+func (t *Tx) queryEach(q string, args []any, each func(*sql.Rows) error) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // queryInAfter is queryIn for a query whose placeholders before the IN

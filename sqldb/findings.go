@@ -27,8 +27,10 @@ type findingChange struct {
 // brings its findings in line: new matches become findings (carrying the
 // analysis of the predecessor release's finding for the same package and
 // vulnerability, marked inherited), changed matches are refreshed, and
-// findings that no longer match are marked inactive.
-func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingChange, error) {
+// findings that no longer match are marked inactive. With partial, ps is
+// only some of the release's packages, and only their findings are
+// considered.
+func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg, partial bool) (findingChange, error) {
 	var ch findingChange
 	targets := make([]*target, len(ps))
 	for i, p := range ps {
@@ -44,24 +46,33 @@ func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingCh
 		pkg int64
 		key string
 	}
-	existing := map[fkey]int64{}
-	active := map[fkey]bool{}
-	rows, err := t.query("SELECT id, package_id, vuln_key, active FROM findings WHERE release_id = ?", r.ID)
-	if err != nil {
-		return ch, err
+	type stored struct {
+		id                        int64
+		on                        bool
+		advisories, rating, fixed string
+		score                     float64
 	}
-	for rows.Next() {
-		var id, pkgID int64
-		var key string
-		var on bool
-		if err := rows.Scan(&id, &pkgID, &key, &on); err != nil {
-			rows.Close()
-			return ch, err
+	existing := map[fkey]stored{}
+	scan := func(rows *sql.Rows) error {
+		var f stored
+		var k fkey
+		if err := rows.Scan(&f.id, &k.pkg, &k.key, &f.on, &f.advisories, &f.rating, &f.score, &f.fixed); err != nil {
+			return err
 		}
-		existing[fkey{pkgID, key}], active[fkey{pkgID, key}] = id, on
+		existing[k] = f
+		return nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	const q = "SELECT id, package_id, vuln_key, active, advisories, rating, score, fixed FROM findings WHERE release_id = ?"
+	if partial {
+		ids := make([]any, len(ps))
+		for i, p := range ps {
+			ids[i] = p.id
+		}
+		err = t.queryInAfter(q+" AND package_id IN ", []any{r.ID}, ids, scan)
+	} else {
+		err = t.queryEach(q, []any{r.ID}, scan)
+	}
+	if err != nil {
 		return ch, err
 	}
 	pol, err := t.policy()
@@ -77,12 +88,15 @@ func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingCh
 			}
 			seen[k] = true
 			advisories, fixed := jsonText(m.IDs), jsonText(m.Fixed)
-			if id, ok := existing[k]; ok {
+			if f, ok := existing[k]; ok {
+				if f.on && f.advisories == advisories && f.rating == m.Rating && f.score == m.Score && f.fixed == fixed {
+					continue
+				}
 				if _, err := t.exec("UPDATE findings SET advisories = ?, rating = ?, score = ?, severity = ?, fixed = ?, active = TRUE, updated_at = ? WHERE id = ?",
-					advisories, m.Rating, m.Score, severityOrder(m.Rating, m.Score), fixed, micros(t.now), id); err != nil {
+					advisories, m.Rating, m.Score, severityOrder(m.Rating, m.Score), fixed, micros(t.now), f.id); err != nil {
 					return ch, err
 				}
-				if !active[k] {
+				if !f.on {
 					ch.Updated++
 				}
 				continue
@@ -116,9 +130,9 @@ func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg) (findingCh
 			ch.New++
 		}
 	}
-	for k, id := range existing {
-		if !seen[k] && active[k] {
-			if _, err := t.exec("UPDATE findings SET active = FALSE, updated_at = ? WHERE id = ?", micros(t.now), id); err != nil {
+	for k, f := range existing {
+		if !seen[k] && f.on {
+			if _, err := t.exec("UPDATE findings SET active = FALSE, updated_at = ? WHERE id = ?", micros(t.now), f.id); err != nil {
 				return ch, err
 			}
 			ch.Resolved++
@@ -460,51 +474,69 @@ func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, e
 	return imp, err
 }
 
-// rematch brings the findings of every release that holds a package named
-// in names (OSV name keys), or has a finding of one of keys, in line with
-// the advisories as they now are. It returns the totals.
+// rematch brings in line with the advisories as they now are the findings
+// of every release that holds a package named in names (OSV name keys) or
+// has a finding of one of keys, looking only at those packages. It
+// returns the totals and how many releases it touched.
 func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
 	var total findingChange
-	releases := map[int64]bool{}
-	collect := func(q string, list []string) error {
-		values := make([]any, len(list))
-		for i, v := range list {
-			values[i] = v
-		}
-		return t.queryIn(q+" IN ", values, func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			releases[id] = true
+	byRelease := map[int64]map[int64]*pkg{}
+	collect := func(rows *sql.Rows) error {
+		var releaseID int64
+		p := &pkg{}
+		if err := rows.Scan(&releaseID, &p.id, &p.key, &p.version, &p.osvEco, &p.osvName); err != nil {
 			return err
-		})
+		}
+		if byRelease[releaseID] == nil {
+			byRelease[releaseID] = map[int64]*pkg{}
+		}
+		byRelease[releaseID][p.id] = p
+		return nil
 	}
-	if err := collect("SELECT DISTINCT rc.release_id FROM packages p JOIN release_components rc ON rc.package_id = p.id WHERE p.osv_name", names); err != nil {
+	if err := t.queryIn(`SELECT rc.release_id, p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
+		JOIN release_components rc ON rc.package_id = p.id WHERE p.osv_name IN `, anys(names), collect); err != nil {
 		return total, 0, err
 	}
-	if err := collect("SELECT DISTINCT release_id FROM findings WHERE vuln_key", keys); err != nil {
+	if err := t.queryIn(`SELECT f.release_id, p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM findings f
+		JOIN packages p ON p.id = f.package_id WHERE f.vuln_key IN `, anys(keys), collect); err != nil {
 		return total, 0, err
 	}
-	ids := make([]int64, 0, len(releases))
-	for id := range releases {
+	ids := make([]int64, 0, len(byRelease))
+	for id := range byRelease {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	t.matched = map[string]matchResult{}
+	defer func() { t.matched = nil }()
 	for _, id := range ids {
 		r, path, err := t.release(id, bulwark.ActionProductRead)
 		if err != nil {
 			return total, 0, err
 		}
-		ps, err := t.releasePackages(id)
+		ps := make([]*pkg, 0, len(byRelease[id]))
+		for _, p := range byRelease[id] {
+			ps = append(ps, p)
+		}
+		slices.SortFunc(ps, func(a, b *pkg) int { return cmp.Compare(a.id, b.id) })
+		ch, err := t.syncFindings(r, path, ps, true)
 		if err != nil {
 			return total, 0, err
 		}
-		ch, err := t.syncFindings(r, path, ps)
-		if err != nil {
-			return total, 0, err
-		}
-		total.New, total.Inherited, total.Updated, total.Resolved = total.New+ch.New, total.Inherited+ch.Inherited, total.Updated+ch.Updated, total.Resolved+ch.Resolved
+		total.add(ch)
 	}
 	return total, len(ids), nil
+}
+
+func (c *findingChange) add(o findingChange) {
+	c.New, c.Inherited, c.Updated, c.Resolved = c.New+o.New, c.Inherited+o.Inherited, c.Updated+o.Updated, c.Resolved+o.Resolved
+}
+
+func anys(list []string) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
 }
 
 // Rematch matches every release with an SBOM against the advisories as
@@ -539,6 +571,8 @@ func (db *DB) Rematch(ctx context.Context) (res *bulwark.AdvisoryImportResult, e
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		t.matched = map[string]matchResult{}
+		defer func() { t.matched = nil }()
 		for _, id := range ids {
 			r, path, err := t.release(id, bulwark.ActionProductRead)
 			if err != nil {
@@ -548,7 +582,7 @@ func (db *DB) Rematch(ctx context.Context) (res *bulwark.AdvisoryImportResult, e
 			if err != nil {
 				return err
 			}
-			ch, err := t.syncFindings(r, path, ps)
+			ch, err := t.syncFindings(r, path, ps, false)
 			if err != nil {
 				return err
 			}

@@ -215,3 +215,54 @@ func licence(r *rand.Rand) *cdx.Licenses {
 	}
 	return nil
 }
+
+// CycloneDXOf returns a CycloneDX 1.5 JSON SBOM whose components are the
+// given package URLs, in order: the first twentieth are direct
+// dependencies, each later one hangs below an earlier one.
+func CycloneDXOf(purls []string) []byte {
+	subject := cdx.Component{BOMRef: "pkg:generic/acme/portfolio@1.0.0", Type: cdx.ComponentTypeApplication, Name: "portfolio",
+		Version: "1.0.0", PackageURL: "pkg:generic/acme/portfolio@1.0.0"}
+	components := make([]cdx.Component, len(purls))
+	deps := map[string][]string{}
+	nDirect := max(1, len(purls)/20)
+	for i, p := range purls {
+		name, version := p, ""
+		if j := strings.IndexAny(name, "?#"); j >= 0 {
+			name = name[:j]
+		}
+		if j := strings.LastIndexByte(name, '@'); j > 0 {
+			name, version = name[:j], name[j+1:]
+		}
+		name = name[strings.LastIndexByte(name, '/')+1:]
+		ref := fmt.Sprintf("c%d", i)
+		components[i] = cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeLibrary, Name: name, Version: version, PackageURL: p}
+		from := subject.BOMRef
+		if i >= nDirect {
+			from = fmt.Sprintf("c%d", int(uint64(i)*2654435761%uint64(i)))
+		}
+		deps[from] = append(deps[from], ref)
+	}
+	var dependencies []cdx.Dependency
+	for _, ref := range append([]string{subject.BOMRef}, refsOf(components)...) {
+		on := deps[ref]
+		dependencies = append(dependencies, cdx.Dependency{Ref: ref, Dependencies: &on})
+	}
+	bom := cdx.NewBOM()
+	bom.SpecVersion = cdx.SpecVersion1_5
+	bom.Metadata = &cdx.Metadata{Component: &subject}
+	bom.Components = &components
+	bom.Dependencies = &dependencies
+	var buf bytes.Buffer
+	if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).Encode(bom); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+func refsOf(cs []cdx.Component) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.BOMRef
+	}
+	return out
+}
