@@ -148,6 +148,9 @@ func seedDemo(ctx context.Context, db *sqldb.DB, out io.Writer) error {
 	if err := demo.SeedProducts(sys, db, org); err != nil {
 		return err
 	}
+	if err := demo.SeedAdvisories(sys, db); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Demo organisation seeded. Sign in as:\n%s", org.String())
 	return nil
 }
