@@ -619,3 +619,34 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("directory holds %d entries (%v), want 3", len(entries), err)
 	}
 }
+
+func TestVulnerabilityChecks(t *testing.T) {
+	g := &bulwark.GateResult{ID: 3, Release: bulwark.ReleaseRef{ID: 1, Product: "shop-api", Version: "2.5.0"}, Outcome: bulwark.GateFail,
+		Counts: map[bulwark.GateOutcome]int{bulwark.GateFail: 1, bulwark.GateWarn: 1},
+		Checks: []bulwark.GateCheck{
+			{Name: "lodash", Version: "4.17.20", PURL: "pkg:npm/lodash@4.17.20", Rule: bulwark.RuleVulnerable, Outcome: bulwark.GateFail,
+				Vulnerability: "CVE-2024-1111", FindingID: 42, Message: "CVE-2024-1111 (critical 9.8, in_triage): fixed in 4.17.21"},
+			{Name: "lodash", Version: "4.17.20", PURL: "pkg:npm/lodash@4.17.20", Rule: bulwark.RuleWaived, Outcome: bulwark.GateWarn,
+				Vulnerability: "CVE-2024-2222", FindingID: 43, WaiverID: 5, Message: "CVE-2024-2222 (high 7.5, affected): no fixed version known, but waived (waiver 5)"},
+		}, CreatedAt: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
+	var buf bytes.Buffer
+	if err := JUnit(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	var doc xSuites
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	cases := doc.Suites[0].Cases
+	if cases[0].Name != "lodash@4.17.20 CVE-2024-1111" || cases[1].Name != "lodash@4.17.20 CVE-2024-2222" ||
+		cases[0].Failure == nil || !strings.Contains(cases[0].Failure.Text, "vulnerability: CVE-2024-1111\nfinding: 42\n") {
+		t.Fatalf("JUnit cases: %+v", cases)
+	}
+	buf.Reset()
+	if err := SARIF(&buf, g, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "open vulnerability finding") {
+		t.Errorf("SARIF lacks the vulnerable rule's description:\n%s", buf.String())
+	}
+}

@@ -75,6 +75,9 @@ func JUnit(w io.Writer, g *bulwark.GateResult) (err error) {
 	}
 	for _, c := range g.Checks {
 		tc := junitCase{Classname: c.Rule, Name: component(&c)}
+		if c.Vulnerability != "" {
+			tc.Name += " " + c.Vulnerability
+		}
 		switch c.Outcome {
 		case bulwark.GateFail:
 			tc.Failure = &junitFailure{Message: c.Message, Type: c.Rule, Detail: detail(&c)}
@@ -113,6 +116,9 @@ func detail(c *bulwark.GateCheck) string {
 	fmt.Fprintf(&b, "purl: %s\nstate: %s\n", purl, state(c))
 	if c.License != "" {
 		fmt.Fprintf(&b, "licence: %s\n", c.License)
+	}
+	if c.Vulnerability != "" {
+		fmt.Fprintf(&b, "vulnerability: %s\nfinding: %d\n", c.Vulnerability, c.FindingID)
 	}
 	if c.WaiverID != 0 {
 		fmt.Fprintf(&b, "waiver: %d\n", c.WaiverID)

@@ -81,7 +81,8 @@ var ruleDescriptions = map[string]string{
 	bulwark.RuleBanned:       "Component version is banned and must not ship",
 	bulwark.RuleEndOfLife:    "Component version is end of life and must not ship",
 	bulwark.RuleUncertified:  "Component version is not certified",
-	bulwark.RuleWaived:       "Uncertified component version is covered by a waiver",
+	bulwark.RuleWaived:       "Uncertified component version or a vulnerability in it is covered by a waiver",
+	bulwark.RuleVulnerable:   "Component version has an open vulnerability finding",
 	bulwark.RuleLicense:      "Declared licence is outside the licence policy",
 	bulwark.RuleUnidentified: "Component has no package URL and cannot be matched to the catalog",
 }
