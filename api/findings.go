@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"time"
@@ -83,25 +82,13 @@ func (a *API) exportVEX(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	write, ext := vex.WriteCycloneDX, "cdx.json"
-	switch format := r.URL.Query().Get("format"); format {
-	case "", "cyclonedx":
-	case "openvex":
-		write, ext = vex.WriteOpenVEX, "openvex.json"
-	default:
-		return bulwark.FieldError("format", "format is cyclonedx or openvex, not %q", format)
-	}
-	doc, err := vex.Collect(r.Context(), a.svc, id, bulwark.PrincipalFrom(r.Context()).Actor(), time.Now().UTC().Truncate(time.Second))
+	data, name, err := vex.Export(r.Context(), a.svc, id, r.URL.Query().Get("format"), bulwark.PrincipalFrom(r.Context()).Actor(), time.Now().UTC().Truncate(time.Second))
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := write(&buf, doc); err != nil {
-		return err
-	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("%s-%s.vex.%s", doc.Ref.Product, doc.Ref.Version, ext)))
-	_, err = w.Write(buf.Bytes())
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	_, err = w.Write(data)
 	return err
 }
 

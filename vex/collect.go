@@ -1,7 +1,9 @@
 package vex
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
@@ -50,4 +52,27 @@ func Collect(ctx context.Context, src Source, releaseID int64, author string, at
 		}
 	}
 	return out, nil
+}
+
+// Export collects a release's findings and writes them in format
+// ("cyclonedx", the default when "", or "openvex"), returning the document
+// and a file name for it. Errors: EINVALID (format), ENOTFOUND.
+func Export(ctx context.Context, src Source, releaseID int64, format, author string, at time.Time) ([]byte, string, error) {
+	write, ext := WriteCycloneDX, "cdx.json"
+	switch format {
+	case "", "cyclonedx":
+	case "openvex":
+		write, ext = WriteOpenVEX, "openvex.json"
+	default:
+		return nil, "", bulwark.FieldError("format", "format is cyclonedx or openvex, not %q", format)
+	}
+	doc, err := Collect(ctx, src, releaseID, author, at)
+	if err != nil {
+		return nil, "", err
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, doc); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), fmt.Sprintf("%s-%s.vex.%s", doc.Ref.Product, doc.Ref.Version, ext), nil
 }

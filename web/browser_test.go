@@ -160,6 +160,22 @@ func (c *chrome) read(what string, a chromedp.Action[string]) string {
 	return v
 }
 
+// count is how many elements match selector.
+func (c *chrome) count(what, selector string) int {
+	c.t.Helper()
+	n, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(selector)+`).length`))
+	if err != nil {
+		c.t.Fatalf("%s: %v", what, err)
+	}
+	return n
+}
+
+// text is the text of the first element matching selector.
+func (c *chrome) text(what, selector string) string {
+	c.t.Helper()
+	return c.read(what, chromedp.Text(chromedp.CSS(selector)))
+}
+
 // signIn signs in as a demo user from the sign-in page.
 func (c *chrome) signIn(name string) {
 	c.t.Helper()
@@ -300,14 +316,6 @@ func TestBrowserCatalogJourney(t *testing.T) {
 	if err := os.WriteFile(report, []byte("functional suite: 412 passed\nload: 12k req/s, p99 4 ms\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	count := func(what, selector string) int {
-		t.Helper()
-		n, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(selector)+`).length`))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return n
-	}
 
 	c.do("desktop", chromedp.EmulateViewport(1280, 800))
 	c.signIn("developer")
@@ -322,10 +330,10 @@ func TestBrowserCatalogJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/catalog/request"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.checks-grid .finding`)),
 	)
-	if n := count("automatic findings", `.checks-grid > section:first-child .finding`); n != 4 {
+	if n := c.count("automatic findings", `.checks-grid > section:first-child .finding`); n != 4 {
 		t.Errorf("the new dossier shows %d automatic findings, want 4", n)
 	}
-	if n := count("decision forms", `form[action$="/decisions"]`); n != 0 {
+	if n := c.count("decision forms", `form[action$="/decisions"]`); n != 0 {
 		t.Error("the developer is offered the decision form")
 	}
 	c.shot("dossier-requested-1280x800.png")
@@ -501,18 +509,6 @@ func TestBrowserReleaseJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := func(what, selector string) int {
-		t.Helper()
-		n, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(selector)+`).length`))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return n
-	}
-	text := func(what, selector string) string {
-		t.Helper()
-		return c.read(what, chromedp.Text(chromedp.CSS(selector)))
-	}
 
 	c.do("desktop", chromedp.EmulateViewport(1280, 800))
 	c.signIn("developer")
@@ -544,24 +540,24 @@ func TestBrowserReleaseJourney(t *testing.T) {
 	if v := c.read("progress", chromedp.Evaluate[string](`String(document.querySelector(".upload-bar").value)`)); v != "100" {
 		t.Errorf("while the server processes the upload, the progress bar is at %s, want 100", v)
 	}
-	if s := text("upload status", `.upload-status`); !strings.Contains(s, "Processing") {
+	if s := c.text("upload status", `.upload-status`); !strings.Contains(s, "Processing") {
 		t.Errorf("upload status while processing: %q", s)
 	}
 	letGo()
 	c.do("the result", chromedp.WaitVisible(chromedp.CSS(`#components table`)))
-	if n := text("notice", `.notice-ok`); !strings.Contains(n, "SBOM stored: 8 components") {
+	if n := c.text("notice", `.notice-ok`); !strings.Contains(n, "SBOM stored: 8 components") {
 		t.Errorf("after the upload the notice says %q", n)
 	}
 	if loc := c.read("location", chromedp.Location()); !strings.Contains(loc, "done=sbom-stored") || !strings.HasSuffix(loc, "#sbom") {
 		t.Errorf("after the upload the browser is at %s", loc)
 	}
-	if n := count("component rows", `#components tbody tr`); n != 8 {
+	if n := c.count("component rows", `#components tbody tr`); n != 8 {
 		t.Errorf("the component table has %d rows, want 8", n)
 	}
-	if n := count("tree nodes", `.dep-tree .dep-name`); n != 8 {
+	if n := c.count("tree nodes", `.dep-tree .dep-name`); n != 8 {
 		t.Errorf("the dependency tree has %d nodes, want 8", n)
 	}
-	if n := count("top of the tree", `.dep-tree-wrap > .dep-tree > li`); n != 3 {
+	if n := c.count("top of the tree", `.dep-tree-wrap > .dep-tree > li`); n != 3 {
 		t.Errorf("the dependency tree has %d direct dependencies, want 3", n)
 	}
 	c.do("top of the page", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
@@ -580,10 +576,10 @@ func TestBrowserReleaseJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[data-upload] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#sb-file-err`)),
 	)
-	if msg := text("upload error", `#sb-file-err`); msg == "" {
+	if msg := c.text("upload error", `#sb-file-err`); msg == "" {
 		t.Error("the refused upload shows no message")
 	}
-	if n := count("rows after the refusal", `#components tbody tr`); n != 8 {
+	if n := c.count("rows after the refusal", `#components tbody tr`); n != 8 {
 		t.Errorf("after a refused upload the component table has %d rows, want 8", n)
 	}
 	c.shot("release-upload-error-1280x800.png")
@@ -595,7 +591,7 @@ func TestBrowserReleaseJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[name="to"][value="released"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`h1 .rstate-released`)),
 	)
-	if n := count("upload forms", `form[data-upload]`); n != 0 {
+	if n := c.count("upload forms", `form[data-upload]`); n != 0 {
 		t.Error("a released release still offers the upload")
 	}
 
@@ -615,10 +611,10 @@ func TestBrowserReleaseJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.compare-form button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.diff-table`)),
 	)
-	if h := text("diff lede", `.lede`); !strings.Contains(h, "From 5G Core UPF 1.0 to 5G Core UPF 2.0") {
+	if h := c.text("diff lede", `.lede`); !strings.Contains(h, "From 5G Core UPF 1.0 to 5G Core UPF 2.0") {
 		t.Errorf("diff heading %q", h)
 	}
-	if n := count("diff rows", `.diff-table tbody tr`); n != 5 {
+	if n := c.count("diff rows", `.diff-table tbody tr`); n != 5 {
 		t.Errorf("the diff lists %d changes, want 5", n)
 	}
 	diffURL := c.read("diff location", chromedp.Location())
@@ -666,5 +662,178 @@ func TestBrowserReleaseJourney(t *testing.T) {
 			c.fullShot("release-full-390.png")
 		}
 	}
+	c.finish()
+}
+
+// TestBrowserVulnJourney drives the vulnerability pages in Chromium: PSIRT
+// imports advisories through the upload page, opens the dashboard, finds a
+// vulnerability by its alias, opens one of its findings, triages it
+// through the dialog (first refused for want of a justification), and
+// triages two findings at once from the worklist. It saves screenshots at
+// desktop and phone widths and checks nothing overflows on the phone.
+func TestBrowserVulnJourney(t *testing.T) {
+	// The server holds advisory uploads until the test has seen the page
+	// wait for the answer with a full progress bar.
+	proceed := make(chan struct{})
+	slowImports := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/advisories/import" {
+				select {
+				case <-proceed:
+				case <-time.After(30 * time.Second):
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	e := newEnvServing(t, Options{}, slowImports)
+	letGo := sync.OnceFunc(func() { close(proceed) })
+	t.Cleanup(letGo)
+	fx := seedReleases(t, e)
+	c := newChrome(t, e)
+	records := filepath.Join(t.TempDir(), "advisories.json")
+	if err := os.WriteFile(records, []byte("["+strings.Join([]string{osvLodashInjection, osvLodashReDoS, osvJinja(), osvWithdrawn}, ",")+"]"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	c.do("desktop", chromedp.EmulateViewport(1280, 800))
+	c.signIn("psirt")
+	c.do("import advisories",
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/advisories/import"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ad-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#ad-file`), []string{records}),
+		chromedp.Click(chromedp.CSS(`form[data-upload] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-upload][data-state="processing"] .upload-bar`)),
+	)
+	if v := c.read("progress", chromedp.Evaluate[string](`String(document.querySelector(".upload-bar").value)`)); v != "100" {
+		t.Errorf("while the server imports, the progress bar is at %s, want 100", v)
+	}
+	if s := c.text("upload status", `.upload-status`); !strings.Contains(s, "matching them against every release") {
+		t.Errorf("upload status while processing: %q", s)
+	}
+	letGo()
+	c.do("the import result", chromedp.WaitVisible(chromedp.CSS(`.result-panel`)))
+	if h := c.text("import result", `.result-panel h2`); h != "Imported advisories.json" {
+		t.Errorf("import result heading %q", h)
+	}
+	if n := c.text("new records", `.result-panel .stats li:nth-child(2) .stat-num`); n != "4" {
+		t.Errorf("the import says %s new records, want 4", n)
+	}
+	if loc := c.read("location", chromedp.Location()); !strings.HasSuffix(loc, "/advisories/import") {
+		t.Errorf("after the import the browser is at %s", loc)
+	}
+	c.shot("advisory-import-1280x800.png")
+
+	c.do("dashboard",
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/vulnerabilities"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.chart-svg`)),
+	)
+	if n := c.count("charts", `.chart-svg rect.chart-bar`); n == 0 {
+		t.Error("the dashboard charts draw no bars")
+	}
+	c.shot("vulnerabilities-1280x800.png")
+	c.fullShot("vulnerabilities-full-1280.png")
+
+	c.do("find by alias",
+		chromedp.SendKeys(chromedp.CSS(`#vs-id`), "GHSA-35jh-r3h4-6jhm"),
+		chromedp.Click(chromedp.CSS(`form.vuln-search button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.impact-table`)),
+	)
+	if h := c.text("vulnerability heading", `h1`); !strings.Contains(h, "CVE-2021-23337") || !strings.Contains(h, "high 7.2") {
+		t.Errorf("vulnerability heading %q", h)
+	}
+	vulnURL := c.read("vulnerability location", chromedp.Location())
+	c.fullShot("vulnerability-full-1280.png")
+
+	id := e.findingsOf(fx.upf1)["CVE-2021-23337"].ID
+	findingURL := e.srv.URL + "/findings/" + itoa(id)
+	c.do("open the finding",
+		chromedp.Click(chromedp.CSS(`.impact-table a[href="/findings/`+itoa(id)+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#analysis-title`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`#triage-dialog`)),
+	)
+	c.shot("finding-1280x800.png")
+	// A plain form post answered with 400 is a failed load to Chromium.
+	c.expect("status of 400", "/triage")
+	c.do("triage without a justification",
+		chromedp.Click(chromedp.CSS(`[data-dialog="triage-dialog"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#triage-dialog`)),
+		chromedp.SetValue(chromedp.CSS(`#tr-state`), "not_affected"),
+		chromedp.SendKeys(chromedp.CSS(`#tr-reason`), "reviewed with the UPF team"),
+		chromedp.Click(chromedp.CSS(`#triage-dialog button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tr-justification-err`)),
+	)
+	if open := c.read("dialog open", chromedp.Evaluate[string](`String(document.getElementById("triage-dialog").open)`)); open != "true" {
+		t.Error("the refused triage does not open the dialog again")
+	}
+	c.shot("finding-triage-error-1280x800.png")
+	c.do("triage",
+		chromedp.SetValue(chromedp.CSS(`#tr-justification`), "code_not_reachable"),
+		chromedp.SendKeys(chromedp.CSS(`#tr-owner`), "team-upf"),
+		chromedp.Click(chromedp.CSS(`#triage-dialog button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice-ok`)),
+	)
+	if n := c.text("notice", `.notice-ok`); !strings.Contains(n, "1 later release took it over") {
+		t.Errorf("after the triage the notice says %q", n)
+	}
+	if s := c.text("state", `section[aria-labelledby="analysis-title"] dl .fstate`); s != "not affected" {
+		t.Errorf("after the triage the state is %q", s)
+	}
+
+	c.do("worklist",
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/findings"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.findings-table`)),
+	)
+	c.shot("findings-1280x800.png")
+	upf1 := e.findingsOf(fx.upf1)
+	a, b := upf1["CVE-2020-28500"].ID, upf1["CVE-2019-10906"].ID
+	// Each box is brought to the middle of the screen first, clear of the
+	// sticky top bar, and then clicked.
+	box := func(id int64) string { return `input[form="bulk-triage"][value="` + itoa(id) + `"]` }
+	centre := func(id int64) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`document.querySelector(` + strconv.Quote(box(id)) + `).scrollIntoView({block: "center"})`)
+	}
+	c.do("bulk triage",
+		centre(a), chromedp.Click(chromedp.CSS(box(a))),
+		centre(b), chromedp.Click(chromedp.CSS(box(b))),
+		chromedp.SetValue(chromedp.CSS(`#bt-state`), "affected"),
+		chromedp.SetValue(chromedp.CSS(`#bt-response`), "update"),
+		chromedp.SendKeys(chromedp.CSS(`#bt-owner`), "team-upf"),
+		chromedp.SendKeys(chromedp.CSS(`#bt-reason`), "upgrade in the next build"),
+		chromedp.Click(chromedp.CSS(`#bulk-triage button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice-ok`)),
+	)
+	if n := c.text("bulk notice", `.notice-ok`); !strings.Contains(n, "2 findings updated") {
+		t.Errorf("after the bulk triage the notice says %q", n)
+	}
+	for _, fid := range []int64{a, b} {
+		if f := e.finding(fid); f.State != bulwark.FindingAffected || f.Owner != "team-upf" {
+			t.Errorf("finding %d after the bulk triage: %s, owner %q", fid, f.State, f.Owner)
+		}
+	}
+	releaseURL := e.srv.URL + "/releases/" + itoa(fx.upf1) + "#vulnerabilities"
+
+	c.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	for _, pg := range []struct{ name, url, wait string }{
+		{"vulnerabilities", e.srv.URL + "/vulnerabilities", `.chart-svg`},
+		{"vulnerability", vulnURL, `.impact-table`},
+		{"finding", findingURL, `#analysis-title`},
+		{"findings", e.srv.URL + "/findings", `.findings-table`},
+		{"advisory-import", e.srv.URL + "/advisories/import", `#ad-file`},
+		{"release-vulnerabilities", releaseURL, `#vulnerabilities`},
+	} {
+		c.do(pg.name+" on a phone", chromedp.Navigate(pg.url), chromedp.WaitVisible(chromedp.CSS(pg.wait)))
+		c.noOverflow(pg.name + " at 390 px")
+		c.shot(pg.name + "-390x844.png")
+	}
+	c.fullShot("vulnerabilities-full-390.png")
+	c.do("triage dialog on a phone",
+		chromedp.Navigate(findingURL),
+		chromedp.WaitVisible(chromedp.CSS(`#analysis-title`)),
+		chromedp.Click(chromedp.CSS(`[data-dialog="triage-dialog"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#triage-dialog`)),
+	)
+	c.noOverflow("triage dialog at 390 px")
+	c.shot("finding-triage-390x844.png")
 	c.finish()
 }

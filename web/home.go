@@ -37,6 +37,9 @@ var actionLinks = map[bulwark.Action]navItem{
 
 	bulwark.ActionProductRead:   {"Where a component is used", "/where-used", "where-used"},
 	bulwark.ActionProductManage: {"Products and releases", "/products", "products"},
+
+	bulwark.ActionFindingTriage:  {"Findings to triage", "/findings?state=in_triage", "findings"},
+	bulwark.ActionAdvisoryImport: {"Import advisories", "/advisories/import", "advisory-import"},
 }
 
 // rootActions are taken at the organisation root: their pages need the
@@ -45,6 +48,7 @@ var rootActions = map[bulwark.Action]bool{
 	bulwark.ActionComponentEvaluate: true,
 	bulwark.ActionPolicyEdit:        true,
 	bulwark.ActionCatalogImport:     true,
+	bulwark.ActionAdvisoryImport:    true,
 }
 
 // roleCard is one role the user holds, where, and what it lets them do.

@@ -89,6 +89,7 @@ type releaseData struct {
 	MaxSBOMSize string
 	MaxSBOM     int64
 	Forms       releaseForms
+	Vulns       *releaseVulns
 }
 
 // exportLink is one SBOM export format.
@@ -192,6 +193,10 @@ func (p *Pages) renderRelease(w http.ResponseWriter, r *http.Request, status int
 		d.TreeTotal = len(graph)
 	} else {
 		d.Filter = newForm(filterFields...)
+	}
+
+	if d.Vulns, err = p.releaseVulns(r, rel.ID); err != nil {
+		return err
 	}
 
 	runs, next, err := p.svc.GateRuns(ctx, rel.ID, bulwark.Page{Limit: gateRunsShown})

@@ -73,9 +73,22 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /releases/{id}/sbom", p.signedIn(p.exportSBOM))
 	mux.Handle("POST /releases/{id}/sbom", p.signedInSBOM(p.uploadSBOM))
 	mux.Handle("GET /releases/{id}/diff", p.signedIn(p.diff))
+	mux.Handle("GET /releases/{id}/vex", p.signedIn(p.exportVEX))
 	mux.Handle("GET /where-used", p.signedIn(p.whereUsed))
 	mux.Handle("GET /gate-runs/{id}", p.signedIn(p.gateRun))
 	mux.Handle("POST /gate-runs/{id}/requests", p.signedIn(p.requestUncertified))
+
+	mux.Handle("GET /vulnerabilities", p.signedIn(p.vulnerabilities))
+	mux.Handle("GET /vulnerabilities/search", p.signedIn(p.vulnerabilitySearch))
+	mux.Handle("GET /vulnerabilities/{id}", p.signedIn(p.vulnerability))
+	mux.Handle("GET /vulnerabilities/{id}/impact.csv", p.signedIn(p.impactCSV))
+	mux.Handle("GET /vulnerabilities/{id}/impact.json", p.signedIn(p.impactJSON))
+	mux.Handle("GET /findings", p.signedIn(p.findings))
+	mux.Handle("POST /findings/triage", p.signedIn(p.triageFindings))
+	mux.Handle("GET /findings/{id}", p.signedIn(p.finding))
+	mux.Handle("POST /findings/{id}/triage", p.signedIn(p.triage))
+	mux.Handle("GET /advisories/import", p.signedIn(p.advisoryImportPage))
+	mux.Handle("POST /advisories/import", p.wrap(true, p.opts.MaxAdvisoryBytes, p.importAdvisories))
 }
 
 // static serves the embedded stylesheet and script. Their URLs carry the

@@ -52,6 +52,13 @@ func navFor(p *bulwark.Principal) []navSection {
 	if canAnywhere(p, bulwark.ActionProductRead) {
 		out = append(out, navSection{Title: "Products", Items: []navItem{{"Products", "/products", "products"}, {"Where used", "/where-used", "where-used"}}})
 	}
+	if canAnywhere(p, bulwark.ActionFindingRead) {
+		vulns := []navItem{{"Dashboard", "/vulnerabilities", "vulnerabilities"}, {"Findings", "/findings", "findings"}}
+		if canAtRoot(p, bulwark.ActionAdvisoryImport) {
+			vulns = append(vulns, navItem{"Import advisories", "/advisories/import", "advisory-import"})
+		}
+		out = append(out, navSection{Title: "Vulnerabilities", Items: vulns})
+	}
 	var evidence []navItem
 	if canAnywhere(p, bulwark.ActionLedgerRead) {
 		evidence = append(evidence, navItem{"Ledger", "/ledger", "ledger"})

@@ -36,7 +36,7 @@ type waiversData struct {
 }
 
 var (
-	waiverFields       = []string{"purl", "versions", "scope_id", "reason", "expires_at"}
+	waiverFields       = []string{"purl", "versions", "vulnerability", "scope_id", "reason", "expires_at"}
 	waiverActionFields = []string{"reason"}
 )
 
@@ -124,7 +124,7 @@ func (p *Pages) renderWaivers(w http.ResponseWriter, r *http.Request, status int
 // requestWaiver proposes a time-boxed exception.
 func (p *Pages) requestWaiver(w http.ResponseWriter, r *http.Request) error {
 	f := formFrom(r, waiverFields...)
-	nw := bulwark.NewWaiver{PURL: f.Get("purl"), Versions: f.Get("versions"), Reason: f.Get("reason")}
+	nw := bulwark.NewWaiver{PURL: f.Get("purl"), Versions: f.Get("versions"), Vulnerability: f.Get("vulnerability"), Reason: f.Get("reason")}
 	scope, err := formID(r, "scope_id", "scope")
 	var expires *time.Time
 	if err == nil {

@@ -9,6 +9,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"net/http"
 
 	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/osv"
 )
 
 // Services is what the pages need; *sqldb.DB implements all of it.
@@ -30,6 +32,19 @@ type Services interface {
 	bulwark.CatalogService
 	bulwark.EvidenceService
 	bulwark.ProductService
+	bulwark.FindingService
+	AdvisoryService
+}
+
+// AdvisoryService is the vulnerability intelligence the pages import and
+// show; *sqldb.DB implements it.
+type AdvisoryService interface {
+	// ImportAdvisories stores OSV records; items that failed to read are
+	// counted as rejections. Errors: EFORBIDDEN.
+	ImportAdvisories(ctx context.Context, items []osv.Item) (*bulwark.AdvisoryImportResult, error)
+	// FindAdvisories returns the records of a vulnerability by any id or
+	// alias. Errors: ENOTFOUND.
+	FindAdvisories(ctx context.Context, id string) ([]*bulwark.Advisory, error)
 }
 
 // Options configure the pages.
@@ -46,6 +61,9 @@ type Options struct {
 	// MaxSBOMBytes bounds one uploaded SBOM, which may be larger than other
 	// files; 0 means DefaultMaxSBOMBytes. The store applies its own limit.
 	MaxSBOMBytes int64
+	// MaxAdvisoryBytes bounds one uploaded advisory file or archive (OSV's
+	// all.zip of an ecosystem is large); 0 means DefaultMaxAdvisoryBytes.
+	MaxAdvisoryBytes int64
 }
 
 // DefaultMaxUploadBytes is the upload limit when Options sets none.
@@ -54,6 +72,10 @@ const DefaultMaxUploadBytes = 32 << 20
 // DefaultMaxSBOMBytes is the SBOM upload limit when Options sets none; it
 // matches what the JSON API accepts.
 const DefaultMaxSBOMBytes = 128 << 20
+
+// DefaultMaxAdvisoryBytes is the advisory upload limit when Options sets
+// none; it matches what the JSON API accepts.
+const DefaultMaxAdvisoryBytes = 512 << 20
 
 // Pages serves the UI. Create it with New and mount it with Routes.
 type Pages struct {
@@ -76,6 +98,7 @@ var pageNames = []string{
 	"login", "home", "users", "user", "scopes", "tokens", "ledger", "event", "error",
 	"catalog", "component", "version", "request", "queue", "support", "policy", "waivers", "import", "notifications",
 	"products", "product", "release", "diff", "whereused", "gaterun",
+	"vulnerabilities", "vulnerability", "findings", "finding", "advisoryimport",
 }
 
 // staticNames are files the layout links to; New fails if one is missing.
@@ -96,9 +119,12 @@ func New(svc Services, opts Options) (*Pages, error) {
 	if opts.MaxSBOMBytes <= 0 {
 		opts.MaxSBOMBytes = DefaultMaxSBOMBytes
 	}
+	if opts.MaxAdvisoryBytes <= 0 {
+		opts.MaxAdvisoryBytes = DefaultMaxAdvisoryBytes
+	}
 	p := &Pages{svc: svc, opts: opts, log: opts.Logger, pages: map[string]*template.Template{}}
 
-	base, err := template.New("layout.html").Funcs(templateFuncs).
+	base, err := template.New("layout.html").Funcs(templateFuncs).Funcs(vulnFuncs).
 		ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout templates: %w", err)

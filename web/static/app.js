@@ -1,6 +1,7 @@
 // Bulwark UI: small progressive enhancements. Every page works without
 // this file; it only collapses the navigation on phones, adds copy
-// buttons and shows the progress of SBOM uploads. Loaded from our own
+// buttons, shows the progress of uploads, opens the triage form as a
+// dialog and ticks every finding of a page at once. Loaded from our own
 // origin, so the CSP needs no inline script.
 (function () {
   "use strict";
@@ -51,17 +52,73 @@
     });
 
     document.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
+    document.querySelectorAll("dialog.dialog").forEach(enhanceDialog);
+    document.querySelectorAll("input[data-select-all]").forEach(enhanceSelectAll);
   });
+
+  // enhanceDialog turns a form rendered as a section of the page into a
+  // modal dialog, opened by the links that point at it (href="#…" with
+  // data-dialog naming the dialog). A dialog whose form came back with an
+  // error opens at once; so does one the address points at.
+  function enhanceDialog(dialog) {
+    if (typeof dialog.showModal !== "function") {
+      dialog.classList.add("dialog-static");
+      return;
+    }
+    var opener = null;
+    function open(from) {
+      opener = from || null;
+      if (!dialog.open) dialog.showModal();
+      var focus = dialog.querySelector("[aria-invalid='true']") || dialog.querySelector("select, input:not([type=hidden]), textarea");
+      if (focus) focus.focus();
+    }
+    document.querySelectorAll('[data-dialog="' + dialog.id + '"]').forEach(function (a) {
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        open(a);
+      });
+    });
+    dialog.querySelectorAll("[data-dialog-close]").forEach(function (b) {
+      b.addEventListener("click", function () { dialog.close(); });
+    });
+    dialog.addEventListener("close", function () {
+      if (opener) opener.focus();
+    });
+    var section = dialog.querySelector("[id]");
+    if (dialog.hasAttribute("data-open") || (section && window.location.hash === "#" + section.id)) open(null);
+  }
+
+  // enhanceSelectAll ticks or clears every checkbox of the form it names.
+  function enhanceSelectAll(box) {
+    var name = box.getAttribute("data-select-all");
+    function boxes() {
+      return Array.prototype.slice.call(document.querySelectorAll('input[type="checkbox"][form="' + name + '"]'));
+    }
+    function sync() {
+      var all = boxes();
+      var ticked = all.filter(function (b) { return b.checked; }).length;
+      box.checked = all.length > 0 && ticked === all.length;
+      box.indeterminate = ticked > 0 && ticked < all.length;
+    }
+    box.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = box.checked; });
+    });
+    boxes().forEach(function (b) { b.addEventListener("change", sync); });
+    sync();
+  }
 
   function megabytes(n) {
     return n < 1048576 ? Math.max(1, Math.round(n / 1024)) + " KiB" : (n / 1048576).toFixed(1) + " MiB";
   }
 
-  // enhanceUpload sends an SBOM upload form with XMLHttpRequest to show a
-  // progress bar. The server answers as it answers the plain form: a
-  // redirect to the release with the result, which is then opened, or the
-  // release page with the error next to the file field, whose upload panel
-  // replaces this one. Nothing else of the page changes.
+  // enhanceUpload sends an upload form with XMLHttpRequest to show a
+  // progress bar. The server answers as it answers the plain form. For an
+  // SBOM: a redirect to the release with the result, which is then opened,
+  // or the release page with the error next to the file field, whose
+  // upload panel replaces this one; nothing else of the page changes. For
+  // a form marked data-upload="page" (advisories): the answer is a page,
+  // the result or the form with its error, whose content replaces this
+  // page's.
   function enhanceUpload(form) {
     if (!window.FormData || !window.XMLHttpRequest || !window.DOMParser) return;
     var box = form.querySelector(".upload-progress");
@@ -71,6 +128,11 @@
     var bar = box.querySelector("progress");
     var status = box.querySelector(".upload-status");
     var max = parseInt(form.getAttribute("data-max"), 10) || 0;
+    var noun = form.getAttribute("data-noun") || "SBOM";
+    var processing = form.getAttribute("data-processing") ||
+      "Uploaded. Processing: Bulwark is checking the document and storing its components\u2026";
+    var errID = input.id + "-err";
+    var asPage = form.getAttribute("data-upload") === "page";
 
     function setState(state, text) {
       form.setAttribute("data-state", state);
@@ -82,18 +144,18 @@
     function fail(message) {
       setState("idle", "");
       var field = input.closest(".field");
-      var err = document.getElementById("sb-file-err");
+      var err = document.getElementById(errID);
       if (!err) {
         err = document.createElement("p");
         err.className = "field-error";
-        err.id = "sb-file-err";
+        err.id = errID;
         err.setAttribute("role", "alert");
         field.appendChild(err);
       }
       err.textContent = message;
       input.setAttribute("aria-invalid", "true");
       var described = (input.getAttribute("aria-describedby") || "").split(" ");
-      if (described.indexOf("sb-file-err") < 0) described.push("sb-file-err");
+      if (described.indexOf(errID) < 0) described.push(errID);
       input.setAttribute("aria-describedby", described.join(" ").trim());
       input.focus();
     }
@@ -103,6 +165,7 @@
     // message of its error page.
     function showAnswer(xhr) {
       var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      if (asPage && showPage(doc)) return;
       var panel = doc.getElementById("sbom-upload");
       var here = document.getElementById("sbom-upload");
       if (panel && here && panel.querySelector(".field-error, .notice-error")) {
@@ -119,16 +182,33 @@
         "The upload failed (HTTP " + xhr.status + "). Nothing was changed; reload the page and try again.");
     }
 
+    // showPage puts the content of the page the server answered with in
+    // place of this one's, when it is the same upload page.
+    function showPage(doc) {
+      var box = form.closest("[id]");
+      var fresh = box && doc.getElementById(box.id);
+      var main = document.getElementById("main");
+      var answer = doc.getElementById("main");
+      if (!fresh || !main || !answer) return false;
+      main.replaceChildren.apply(main, Array.prototype.map.call(answer.childNodes, function (n) { return document.importNode(n, true); }));
+      if (doc.title) document.title = doc.title;
+      main.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
+      var focus = main.querySelector(".result-panel h2, [aria-invalid='true']");
+      window.scrollTo(0, 0);
+      if (focus) focus.focus({preventScroll: true});
+      return true;
+    }
+
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       if (form.classList.contains("upload-busy")) return;
       var file = input.files && input.files[0];
       if (!file) {
-        fail("Choose the SBOM file to upload.");
+        fail("Choose the " + noun + " file to upload.");
         return;
       }
       if (max && file.size > max) {
-        fail("SBOMs are at most " + megabytes(max) + " here; " + file.name + " has " + megabytes(file.size) + ". Nothing was changed.");
+        fail(noun + " files are at most " + megabytes(max) + " here; " + file.name + " has " + megabytes(file.size) + ". Nothing was changed.");
         return;
       }
       var xhr = new XMLHttpRequest();
@@ -141,10 +221,10 @@
       });
       xhr.upload.addEventListener("load", function () {
         bar.value = 100;
-        setState("processing", "Uploaded. Processing: Bulwark is checking the document and storing its components\u2026");
+        setState("processing", processing);
       });
       xhr.addEventListener("load", function () {
-        if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL && xhr.responseURL.split("#")[0] !== form.action) {
+        if (!asPage && xhr.status >= 200 && xhr.status < 300 && xhr.responseURL && xhr.responseURL.split("#")[0] !== form.action) {
           bar.value = 100;
           setState("done", "Stored. Opening the result\u2026");
           window.location.assign(xhr.responseURL + (xhr.responseURL.indexOf("/releases/") >= 0 ? "#sbom" : ""));
