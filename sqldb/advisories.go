@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/bulwark-sec/bulwark/ecosystem"
 	"github.com/bulwark-sec/bulwark/osv"
 	"github.com/bulwark-sec/bulwark/purl"
+	"golang.org/x/sync/errgroup"
 )
 
 // vulnKey names the vulnerability a record describes: its CVE when it or an
@@ -263,17 +266,46 @@ func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwa
 		}
 		targets[i] = &target{id: id, key: ecosystem.NameKey(id.Ecosystem, id.Name), version: pu.Version}
 	}
-	err = db.readTx(ctx, func(t *Tx) error {
-		var errs []string
-		matches, errs, err = t.match(targets)
-		for i, e := range errs {
-			if notes[i] == "" {
-				notes[i] = e
-			}
+	// Large lists are matched by several readers at once, split by package
+	// name so that no name's advisories are read twice.
+	workers := 1
+	if len(purls) >= 2000 {
+		workers = min(runtime.GOMAXPROCS(0), 4)
+	}
+	parts := make([][]*target, workers)
+	for w := range parts {
+		parts[w] = make([]*target, len(targets))
+	}
+	for i, tg := range targets {
+		if tg != nil {
+			h := fnv.New32a()
+			h.Write([]byte(tg.key))
+			parts[int(h.Sum32())%workers][i] = tg
 		}
-		return err
-	})
-	return matches, notes, err
+	}
+	matches = make([][]bulwark.VulnMatch, len(targets))
+	var g errgroup.Group
+	for _, part := range parts {
+		g.Go(func() error {
+			return db.readTx(ctx, func(t *Tx) error {
+				ms, errs, err := t.match(part)
+				if err != nil {
+					return err
+				}
+				for i, tg := range part {
+					if tg == nil {
+						continue
+					}
+					matches[i] = ms[i]
+					if notes[i] == "" {
+						notes[i] = errs[i]
+					}
+				}
+				return nil
+			})
+		})
+	}
+	return matches, notes, g.Wait()
 }
 
 // match evaluates every stored affected entry that names a target's

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -139,4 +140,30 @@ func TestImportRealAdvisories(t *testing.T) {
 	if err != nil || again.New != 0 || again.Updated != 0 {
 		t.Fatalf("re-import: %+v %v", again, err)
 	}
+}
+
+// Long lists are matched by several readers; the answer is the same.
+func TestMatchManyPURLs(t *testing.T) {
+	sqldbtest.Dialects(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		sys := sqldbtest.System(context.Background())
+		if _, err := db.ImportAdvisories(sys, []osv.Item{record(t, ghsa)}); err != nil {
+			t.Fatal(err)
+		}
+		purls := make([]string, 2500)
+		for i := range purls {
+			purls[i] = fmt.Sprintf("pkg:npm/pad-%d@1.0.0", i)
+		}
+		purls[7], purls[1234], purls[2499] = "pkg:npm/lodash@4.17.20", "pkg:npm/lodash@4.17.21", "pkg:npm/lodash@4.0.0"
+		ms, notes, err := db.MatchPURLs(sys, purls)
+		if err != nil || len(ms) != len(purls) || len(notes) != len(purls) {
+			t.Fatalf("%d matches, %d notes, %v", len(ms), len(notes), err)
+		}
+		for i, m := range ms {
+			want := i == 7 || i == 2499
+			if (len(m) == 1 && m[0].Key == "CVE-2024-1111") != want || !want && len(m) != 0 {
+				t.Errorf("purl %d (%s): %+v", i, purls[i], m)
+			}
+		}
+	})
 }
