@@ -554,21 +554,13 @@ func (db *DB) Rematch(ctx context.Context) (res *bulwark.AdvisoryImportResult, e
 		if err := t.refreshOSV(); err != nil {
 			return err
 		}
-		rows, err := t.query("SELECT DISTINCT release_id FROM release_components ORDER BY release_id")
-		if err != nil {
-			return err
-		}
 		var ids []int64
-		for rows.Next() {
+		if err := t.queryEach("SELECT DISTINCT release_id FROM release_components ORDER BY release_id", nil, func(rows *sql.Rows) error {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
+			err := rows.Scan(&id)
 			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		}); err != nil {
 			return err
 		}
 		t.matched = map[string]matchResult{}
