@@ -175,6 +175,9 @@ type VulnFinding struct {
 	EPSS           float64 `json:"epss,omitempty"`
 	EPSSPercentile float64 `json:"epss_percentile,omitempty"`
 	KEV            bool    `json:"kev,omitempty"`
+	// Carried is set only on a triage's answer: how many later releases'
+	// findings took the decision.
+	Carried int `json:"carried,omitempty"`
 }
 
 // Suppressed reports whether a waiver covers the finding.

@@ -2,8 +2,8 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -102,47 +102,23 @@ func (a *API) importSignals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return jsonError(err)
 	}
-	res, err := ImportSignals(r.Context(), a.svc, data)
+	e, k, err := exploit.Read(data)
+	switch {
+	case errors.Is(err, exploit.ErrUnknown):
+		return bulwark.FieldError("body", "%v", err)
+	case err != nil:
+		return bulwark.Errorf(bulwark.EINVALID, "%v", err)
+	}
+	var res *bulwark.SignalImportResult
+	if e != nil {
+		res, err = a.svc.ImportEPSS(r.Context(), e)
+	} else {
+		res, err = a.svc.ImportKEV(r.Context(), k)
+	}
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
-}
-
-// SignalImporter stores exploit signals.
-type SignalImporter interface {
-	ImportEPSS(ctx context.Context, e *exploit.EPSS) (*bulwark.SignalImportResult, error)
-	ImportKEV(ctx context.Context, k *exploit.KEV) (*bulwark.SignalImportResult, error)
-}
-
-// ImportSignals recognises an EPSS file or the KEV catalog and stores it.
-// Errors: EINVALID (neither, or malformed, saying where).
-func ImportSignals(ctx context.Context, svc SignalImporter, data []byte) (*bulwark.SignalImportResult, error) {
-	head := data
-	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, bulwark.Errorf(bulwark.EINVALID, "gzip: %v", err)
-		}
-		buf := make([]byte, 4096)
-		n, _ := io.ReadFull(zr, buf)
-		head = buf[:n]
-	}
-	switch exploit.Detect(head) {
-	case exploit.KindEPSS:
-		e, err := exploit.ParseEPSS(bytes.NewReader(data))
-		if err != nil {
-			return nil, bulwark.Errorf(bulwark.EINVALID, "%v", err)
-		}
-		return svc.ImportEPSS(ctx, e)
-	case exploit.KindKEV:
-		k, err := exploit.ParseKEV(data)
-		if err != nil {
-			return nil, bulwark.Errorf(bulwark.EINVALID, "%v", err)
-		}
-		return svc.ImportKEV(ctx, k)
-	}
-	return nil, bulwark.FieldError("body", "not an EPSS scores file (cve,epss,percentile) nor the KEV catalog (JSON with catalogVersion and vulnerabilities)")
 }
 
 func (a *API) findAdvisories(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
@@ -128,7 +129,7 @@ func (db *DB) Dashboard(ctx context.Context) (d *bulwark.VulnDashboard, err erro
 				rows.Close()
 				return err
 			}
-			if len(c.PURL) > 5 && c.PURL[:5] == "name:" {
+			if strings.HasPrefix(c.PURL, "name:") {
 				c.PURL = ""
 			}
 			c.Worst = ratingOf(worst)

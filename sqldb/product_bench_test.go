@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -258,10 +257,7 @@ func BenchmarkWhereUsed(b *testing.B) {
 					lat = append(lat, time.Since(start))
 					total = res.Total
 				}
-				slices.Sort(lat)
-				p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
-				b.ReportMetric(p(0.5), "p50-ms")
-				b.ReportMetric(p(0.99), "p99-ms")
+				percentiles(b, lat)
 				b.ReportMetric(float64(total), "releases")
 			})
 		}

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -404,10 +403,6 @@ func (p *Pages) renderFinding(w http.ResponseWriter, r *http.Request, status int
 	return nil
 }
 
-// carriedReason is how the store's ledger reason for a triage says how
-// many later releases took it.
-var carriedReason = regexp.MustCompile(`\(carried to (\d+) later release\(s\)\)$`)
-
 // triage records the VEX analysis of one finding.
 func (p *Pages) triage(w http.ResponseWriter, r *http.Request) error {
 	id, err := findingID(r)
@@ -415,7 +410,8 @@ func (p *Pages) triage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formFrom(r, triageFields...)
-	if _, err := p.svc.TriageFinding(r.Context(), id, triageFrom(f)); err != nil {
+	done, err := p.svc.TriageFinding(r.Context(), id, triageFrom(f))
+	if err != nil {
 		status, show := formStatus(err)
 		if !show {
 			return err
@@ -423,24 +419,8 @@ func (p *Pages) triage(w http.ResponseWriter, r *http.Request) error {
 		f.fail(err)
 		return p.renderFinding(w, r, status, id, f)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/findings/%d?done=triaged&carried=%d", id, p.carried(r, id)), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/findings/%d?done=triaged&carried=%d", id, done.Carried), http.StatusSeeOther)
 	return nil
-}
-
-// carried reads how many later releases took a triage from the ledger
-// event that recorded it; the service does not return the count. Every
-// role that triages reads the ledger, so a failure only loses the count.
-func (p *Pages) carried(r *http.Request, id int64) int {
-	evs, _, err := p.svc.FindEvents(r.Context(), bulwark.EventFilter{Kind: "finding.triaged", Subject: fmt.Sprintf("finding:%d", id)}, bulwark.Page{Limit: 1})
-	if err != nil || len(evs) == 0 {
-		return 0
-	}
-	m := carriedReason.FindStringSubmatch(evs[0].Reason)
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
 }
 
 // percent shows a probability (0–1) as a percentage with one decimal.

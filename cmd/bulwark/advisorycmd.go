@@ -1,17 +1,14 @@
 package main
 
 import (
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
-	"github.com/bulwark-sec/bulwark/api"
 	"github.com/bulwark-sec/bulwark/exploit"
 	"github.com/bulwark-sec/bulwark/osv"
 	"github.com/bulwark-sec/bulwark/sbom"
@@ -92,7 +89,16 @@ func advisoriesImport(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		res, err := api.ImportSignals(ctx, db, data)
+		epss, kev, err := exploit.Read(data)
+		if err != nil {
+			return bulwark.Errorf(bulwark.EINVALID, "%s: %v", p, err)
+		}
+		var res *bulwark.SignalImportResult
+		if epss != nil {
+			res, err = db.ImportEPSS(ctx, epss)
+		} else {
+			res, err = db.ImportKEV(ctx, kev)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
@@ -174,21 +180,7 @@ func signalKind(path string) (exploit.Kind, error) {
 	if st, err := f.Stat(); err != nil || st.IsDir() {
 		return exploit.Unknown, err
 	}
-	var r io.Reader = f
-	head := make([]byte, 2)
-	if n, _ := io.ReadFull(f, head); n == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		f.Seek(0, io.SeekStart)
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return exploit.Unknown, nil
-		}
-		r = zr
-	} else {
-		f.Seek(0, io.SeekStart)
-	}
-	head = make([]byte, 4096)
-	n, _ := io.ReadFull(r, head)
-	return exploit.Detect(head[:n]), nil
+	return exploit.Sniff(f)
 }
 
 // scanResult is the stable JSON contract of `bulwark scan --json`.

@@ -1,0 +1,305 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/bulwark-sec/bulwark"
+	"github.com/bulwark-sec/bulwark/ecosystem"
+	"github.com/bulwark-sec/bulwark/osv"
+	"github.com/bulwark-sec/bulwark/purl"
+	"golang.org/x/sync/errgroup"
+)
+
+// The matching engine: which stored advisories affect a package version,
+// for SBOM ingest, re-matching, the gate, the certification red line and
+// scans. Packages are found by name through an index, then each stored
+// affected entry is evaluated with the ecosystem's own ordering.
+
+// candidate is one stored affected entry for a package name.
+type candidate struct {
+	advisory string
+	eco      string
+	affected osv.Affected
+}
+
+// target is a package version to match: its OSV ecosystem, its name key
+// (ecosystem.NameKey) and version.
+type target struct {
+	id      ecosystem.Identity
+	key     string
+	version string
+}
+
+// MatchPURLs finds, for each purl, the advisories whose affected ranges
+// contain its version, evaluated with the ecosystem's own ordering.
+// Packages are looked up by name through an index, never by scanning the
+// advisories. A purl that cannot be matched (no version, an unmapped
+// type) gets no matches and a note saying why.
+func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwark.VulnMatch, notes []string, err error) {
+	defer bulwark.Wrap(&err, "MatchPURLs(%d)", len(purls))
+	if err := bulwark.PrincipalFrom(ctx).Authorize(bulwark.ActionAdvisoryRead, ""); err != nil {
+		return nil, nil, err
+	}
+	targets := make([]*target, len(purls))
+	notes = make([]string, len(purls))
+	for i, p := range purls {
+		id, err := ecosystem.FromPURL(p)
+		if err != nil {
+			notes[i] = err.Error()
+			continue
+		}
+		pu, _ := purl.Parse(p) // FromPURL parsed it already
+		if pu.Version == "" {
+			notes[i] = "no version: not matched"
+			continue
+		}
+		targets[i] = &target{id: id, key: ecosystem.NameKey(id.Ecosystem, id.Name), version: pu.Version}
+	}
+	// Large lists are matched by several readers at once, split by package
+	// name so that no name's advisories are read twice.
+	workers := 1
+	if len(purls) >= 2000 {
+		workers = min(runtime.GOMAXPROCS(0), 4)
+	}
+	parts := make([][]*target, workers)
+	for w := range parts {
+		parts[w] = make([]*target, len(targets))
+	}
+	for i, tg := range targets {
+		if tg != nil {
+			h := fnv.New32a()
+			h.Write([]byte(tg.key))
+			parts[int(h.Sum32())%workers][i] = tg
+		}
+	}
+	matches = make([][]bulwark.VulnMatch, len(targets))
+	var g errgroup.Group
+	for _, part := range parts {
+		g.Go(func() error {
+			return db.readTx(ctx, func(t *Tx) error {
+				ms, errs, err := t.match(part)
+				if err != nil {
+					return err
+				}
+				for i, tg := range part {
+					if tg == nil {
+						continue
+					}
+					matches[i] = ms[i]
+					if notes[i] == "" {
+						notes[i] = errs[i]
+					}
+				}
+				return nil
+			})
+		})
+	}
+	return matches, notes, g.Wait()
+}
+
+// match evaluates every stored affected entry that names a target's
+// package; errs holds the first evaluation problem per target.
+func (t *Tx) matchFresh(targets []*target) (matches [][]bulwark.VulnMatch, errs []string, err error) {
+	names := map[string]bool{}
+	for _, w := range targets {
+		if w != nil {
+			names[w.key] = true
+		}
+	}
+	byName := map[string][]candidate{}
+	list := make([]any, 0, len(names))
+	for n := range names {
+		list = append(list, n)
+	}
+	err = t.queryIn("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ", list, func(rows *sql.Rows) error {
+		var c candidate
+		var name, affected string
+		if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
+			return fmt.Errorf("stored entry of %s: %w", c.advisory, err)
+		}
+		byName[name] = append(byName[name], c)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	matches = make([][]bulwark.VulnMatch, len(targets))
+	errs = make([]string, len(targets))
+	hit := map[string]bool{}
+	for i, w := range targets {
+		if w == nil {
+			continue
+		}
+		version := w.version
+		if w.id.Ecosystem == "Go" {
+			version = strings.TrimPrefix(version, "go") // stdlib purls write go1.21.5
+		}
+		for _, c := range byName[w.key] {
+			if !w.id.Covers(c.eco) {
+				continue
+			}
+			v := c.affected.Evaluate(version)
+			if v.Err != nil && errs[i] == "" {
+				errs[i] = v.Err.Error()
+			}
+			if !v.Affected {
+				continue
+			}
+			hit[c.advisory] = true
+			matches[i] = append(matches[i], bulwark.VulnMatch{IDs: []string{c.advisory}, Fixed: v.Fixed, Unevaluated: v.Unevaluated})
+		}
+	}
+	matches, err = t.describeMatches(matches, hit)
+	return matches, errs, err
+}
+
+// matchResult is what matching found for one package version.
+type matchResult struct {
+	matches []bulwark.VulnMatch
+	err     string
+}
+
+// match finds the advisories that affect each target (nil targets are
+// skipped). While t.matched is set, results are remembered by ecosystem,
+// name and version, so matching many releases evaluates each package
+// version once.
+func (t *Tx) match(targets []*target) ([][]bulwark.VulnMatch, []string, error) {
+	if t.matched == nil {
+		return t.matchFresh(targets)
+	}
+	matches, errs := make([][]bulwark.VulnMatch, len(targets)), make([]string, len(targets))
+	keyOf := func(w *target) string { return w.id.Ecosystem + "\x00" + w.key + "\x00" + w.version }
+	var fresh []*target
+	var at []int
+	for i, w := range targets {
+		if w == nil {
+			continue
+		}
+		if r, ok := t.matched[keyOf(w)]; ok {
+			matches[i], errs[i] = r.matches, r.err
+			continue
+		}
+		fresh, at = append(fresh, w), append(at, i)
+	}
+	if len(fresh) == 0 {
+		return matches, errs, nil
+	}
+	ms, es, err := t.matchFresh(fresh)
+	if err != nil {
+		return nil, nil, err
+	}
+	for j, i := range at {
+		matches[i], errs[i] = ms[j], es[j]
+		t.matched[keyOf(fresh[j])] = matchResult{ms[j], es[j]}
+	}
+	return matches, errs, nil
+}
+
+// describeMatches fills in each matched record's key, aliases, summary
+// and severity, one entry per record (records of one vulnerability share
+// the key), ordered by key then id.
+func (t *Tx) describeMatches(matches [][]bulwark.VulnMatch, hit map[string]bool) ([][]bulwark.VulnMatch, error) {
+	type meta struct {
+		key, summary, rating string
+		score                float64
+		aliases              []string
+	}
+	info := map[string]*meta{}
+	ids := make([]any, 0, len(hit))
+	for id := range hit {
+		ids = append(ids, id)
+	}
+	err := t.queryIn("SELECT a.id, a.vuln_key, a.summary, a.rating, a.score, x.alias FROM advisories a JOIN advisory_aliases x ON x.advisory_id = a.id WHERE a.id IN ", ids,
+		func(rows *sql.Rows) error {
+			var id, alias string
+			var m meta
+			if err := rows.Scan(&id, &m.key, &m.summary, &m.rating, &m.score, &alias); err != nil {
+				return err
+			}
+			if info[id] == nil {
+				info[id] = &m
+			}
+			if alias != id {
+				info[id].aliases = append(info[id].aliases, alias)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for i, ms := range matches {
+		out := make([]bulwark.VulnMatch, 0, len(ms))
+		for _, m := range ms {
+			in := info[m.IDs[0]]
+			m.Key, m.Summary, m.Rating, m.Score = in.key, in.summary, in.rating, in.score
+			m.Aliases = append([]string{}, in.aliases...)
+			if m.Fixed == nil {
+				m.Fixed = []string{}
+			}
+			slices.Sort(m.Fixed)
+			m.Fixed = slices.Compact(m.Fixed)
+			out = append(out, m)
+		}
+		slices.SortFunc(out, func(a, b bulwark.VulnMatch) int {
+			return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.IDs[0], b.IDs[0]))
+		})
+		// Two entries of one record (two affected blocks) merge.
+		out = slices.CompactFunc(out, func(a, b bulwark.VulnMatch) bool { return a.IDs[0] == b.IDs[0] })
+		matches[i] = out
+	}
+	return matches, nil
+}
+
+// redLine checks a version against the imported advisories with the same
+// engine as SBOM matching and the gate: vulnerabilities at or above the
+// policy's severity fail, lower ones warn.
+func (t *Tx) redLine(versionedPURL, threshold string) ([]bulwark.NewFinding, error) {
+	var imported int
+	if err := t.queryRow("SELECT COUNT(*) FROM (SELECT 1 FROM advisories LIMIT 1) x").Scan(&imported); err != nil {
+		return nil, err
+	}
+	if imported == 0 {
+		return []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
+			Summary: "Security red line not checked: no vulnerability data has been imported yet"}}, nil
+	}
+	id, err := ecosystem.FromPURL(versionedPURL)
+	if err != nil {
+		return []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeInfo,
+			Summary: "Security red line not checked: " + bulwark.ErrorMessage(err)}}, nil
+	}
+	p, _ := purl.Parse(versionedPURL)
+	ms, errs, err := t.match([]*target{{id: id, key: ecosystem.NameKey(id.Ecosystem, id.Name), version: p.Version}})
+	if err != nil {
+		return nil, err
+	}
+	rank := map[string]int{"low": 1, "medium": 2, "high": 3, "critical": 4}
+	var out []bulwark.NewFinding
+	for _, m := range ms[0] {
+		f := bulwark.NewFinding{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeWarn,
+			Summary: fmt.Sprintf("%s (%s) affects this version", m.IDs[0], orText(m.Rating, "severity unknown")),
+			Detail:  fmt.Sprintf("%s. Aliases: %s. Fixed in: %s.", orText(m.Summary, m.Key), orText(strings.Join(m.Aliases, ", "), "none"), orText(strings.Join(m.Fixed, ", "), "no fix known"))}
+		if rank[m.Rating] >= rank[threshold] {
+			f.Outcome = bulwark.OutcomeFail
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		summary := fmt.Sprintf("No known vulnerability at or above %s severity", threshold)
+		if errs[0] != "" {
+			summary += " (" + errs[0] + ")"
+		}
+		out = []bulwark.NewFinding{{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomePass, Summary: summary}}
+	}
+	return out, nil
+}
