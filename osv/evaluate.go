@@ -100,16 +100,46 @@ func ecosystemOrdering(ecosystem string) (ordering, error) {
 // written as the ecosystem writes it; for SEMVER ranges one leading "v" is
 // allowed, as Go module versions have.
 func (a *Affected) Evaluate(version string) Verdict {
+	return a.EvaluateWith(nil, version)
+}
+
+// VersionCache remembers the versions already read, so that evaluating
+// many entries (a scan, a re-match) reads each version text once. The zero
+// value is ready; it is for one goroutine at a time.
+type VersionCache struct {
+	read map[string]parsedVersion // ordering name, NUL, text
+}
+
+type parsedVersion struct {
+	v   orderedVersion
+	err error
+}
+
+// parse reads s with ord, through the cache when there is one.
+func (c *VersionCache) parse(ord ordering, s string) (orderedVersion, error) {
+	if c == nil {
+		return ord.parse(s)
+	}
+	key := ord.name + "\x00" + s
+	if p, ok := c.read[key]; ok {
+		return p.v, p.err
+	}
+	v, err := ord.parse(s)
+	if c.read == nil {
+		c.read = map[string]parsedVersion{}
+	}
+	c.read[key] = parsedVersion{v, err}
+	return v, err
+}
+
+// EvaluateWith is Evaluate reading versions through cache (nil for none).
+func (a *Affected) EvaluateWith(cache *VersionCache, version string) Verdict {
 	var out Verdict
 	listed := slices.Contains(a.Versions, version)
 
 	// The version is read once per ordering; a failure is one error, not
 	// one per range.
-	type parsed struct {
-		v   orderedVersion
-		err error
-	}
-	cache := map[string]parsed{}
+	mine := map[string]parsedVersion{}
 	var errs []error
 	var inFixed, allFixed []string
 
@@ -139,12 +169,12 @@ func (a *Affected) Evaluate(version string) Verdict {
 			out.Unevaluated = append(out.Unevaluated, err.Error())
 			continue
 		}
-		p, ok := cache[ord.name]
+		p, ok := mine[ord.name]
 		if !ok {
-			p.v, p.err = ord.parse(version)
-			cache[ord.name] = p
+			p.v, p.err = cache.parse(ord, version)
+			mine[ord.name] = p
 		}
-		events, err := sortEvents(ord, r.Events)
+		events, err := sortEvents(cache, ord, r.Events)
 		allFixed = appendFixed(allFixed, r, events)
 		if p.err != nil {
 			errs = appendOnce(errs, p.err)
@@ -202,7 +232,7 @@ const (
 
 // sortEvents reads and sorts the events of a range. Introduced "0" sorts
 // first; a limit holding "*" is infinity.
-func sortEvents(ord ordering, in []Event) ([]event, error) {
+func sortEvents(cache *VersionCache, ord ordering, in []Event) ([]event, error) {
 	out := make([]event, 0, len(in))
 	for j, e := range in {
 		var ev event
@@ -221,7 +251,7 @@ func sortEvents(ord ordering, in []Event) ([]event, error) {
 		zero := ev.kind == kIntroduced && ev.raw == "0"
 		infinite := ev.kind == kLimit && strings.Contains(ev.raw, "*")
 		if !zero && !infinite {
-			v, err := ord.parse(ev.raw)
+			v, err := cache.parse(ord, ev.raw)
 			if err != nil {
 				return nil, fmt.Errorf("events[%d]: %w", j, err)
 			}

@@ -154,9 +154,6 @@ type Tx struct {
 	p      *bulwark.Principal
 	now    time.Time
 	events []*bulwark.Event
-	// matched caches match results by ecosystem, name and version while
-	// one transaction matches many releases; nil when not caching.
-	matched map[string]matchResult
 }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
@@ -255,7 +252,9 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 func (db *DB) readTx(ctx context.Context, fn func(*Tx) error) error {
 	t := &Tx{db: db, ctx: ctx, p: bulwark.PrincipalFrom(ctx), now: db.now().UTC().Truncate(time.Microsecond)}
 	var err error
-	t.tx, err = db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.dialect == Postgres})
+	// Read-only also makes SQLite begin a deferred transaction rather than
+	// an immediate one, so readers do not queue on the write lock.
+	t.tx, err = db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return db.mapErr(err)
 	}

@@ -8,142 +8,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/bulwark-sec/bulwark"
-	"github.com/bulwark-sec/bulwark/ecosystem"
 )
 
 var _ bulwark.FindingService = (*DB)(nil)
 
 func findingSubject(id int64) string { return fmt.Sprintf("finding:%d", id) }
-
-// findingChange counts what matching did to a release's findings.
-type findingChange struct {
-	New, Inherited, Updated, Resolved int
-}
-
-// syncFindings matches a release's packages against the advisories and
-// brings its findings in line: new matches become findings (carrying the
-// analysis of the predecessor release's finding for the same package and
-// vulnerability, marked inherited), changed matches are refreshed, and
-// findings that no longer match are marked inactive. With partial, ps is
-// only some of the release's packages, and only their findings are
-// considered.
-func (t *Tx) syncFindings(r *bulwark.Release, path string, ps []*pkg, partial bool) (findingChange, error) {
-	var ch findingChange
-	targets := make([]*target, len(ps))
-	for i, p := range ps {
-		if p.osvEco != "" && p.version != "" {
-			targets[i] = &target{id: ecosystem.Identity{Ecosystem: p.osvEco}, key: p.osvName, version: p.version}
-		}
-	}
-	matches, _, err := t.match(targets)
-	if err != nil {
-		return ch, err
-	}
-	type fkey struct {
-		pkg int64
-		key string
-	}
-	type stored struct {
-		id                        int64
-		on                        bool
-		advisories, rating, fixed string
-		score                     float64
-	}
-	existing := map[fkey]stored{}
-	scan := func(rows *sql.Rows) error {
-		var f stored
-		var k fkey
-		if err := rows.Scan(&f.id, &k.pkg, &k.key, &f.on, &f.advisories, &f.rating, &f.score, &f.fixed); err != nil {
-			return err
-		}
-		existing[k] = f
-		return nil
-	}
-	const q = "SELECT id, package_id, vuln_key, active, advisories, rating, score, fixed FROM findings WHERE release_id = ?"
-	if partial {
-		ids := make([]any, len(ps))
-		for i, p := range ps {
-			ids[i] = p.id
-		}
-		err = t.queryInAfter(q+" AND package_id IN ", []any{r.ID}, ids, scan)
-	} else {
-		err = t.queryEach(q, []any{r.ID}, scan)
-	}
-	if err != nil {
-		return ch, err
-	}
-	pol, err := t.policy()
-	if err != nil {
-		return ch, err
-	}
-	seen := map[fkey]bool{}
-	for i, ms := range matches {
-		for _, m := range ms {
-			k := fkey{ps[i].id, m.Key}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			advisories, fixed := jsonText(m.IDs), jsonText(m.Fixed)
-			if f, ok := existing[k]; ok {
-				if f.on && f.advisories == advisories && f.rating == m.Rating && f.score == m.Score && f.fixed == fixed {
-					continue
-				}
-				if _, err := t.exec("UPDATE findings SET advisories = ?, rating = ?, score = ?, severity = ?, fixed = ?, active = TRUE, updated_at = ? WHERE id = ?",
-					advisories, m.Rating, m.Score, severityOrder(m.Rating, m.Score), fixed, micros(t.now), f.id); err != nil {
-					return ch, err
-				}
-				if !f.on {
-					ch.Updated++
-				}
-				continue
-			}
-			var due any
-			if days := pol.SLADays(m.Rating); days > 0 {
-				due = micros(t.now.Add(time.Duration(days) * 24 * time.Hour))
-			}
-			f := bulwark.Triage{State: bulwark.FindingInTriage}
-			var from any
-			if r.Predecessor != nil {
-				var id int64
-				// The analysis points at the finding where it was decided.
-				err := t.queryRow(`SELECT COALESCE(inherited_from, id), state, justification, response, detail, owner FROM findings
-					WHERE release_id = ? AND package_id = ? AND vuln_key = ? AND state <> ?`, r.Predecessor.ID, k.pkg, k.key, bulwark.FindingInTriage).
-					Scan(&id, &f.State, &f.Justification, &f.Response, &f.Detail, &f.Owner)
-				switch {
-				case err == nil:
-					from = id
-					ch.Inherited++
-				case err != sql.ErrNoRows:
-					return ch, err
-				}
-			}
-			if _, err := t.exec(`INSERT INTO findings (release_id, package_id, vuln_key, advisories, rating, score, severity, fixed, state, justification, response, detail, owner,
-				inherited_from, sla_due, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)`,
-				r.ID, k.pkg, k.key, advisories, m.Rating, m.Score, severityOrder(m.Rating, m.Score), fixed, f.State, f.Justification, f.Response, f.Detail, f.Owner,
-				from, due, micros(t.now), micros(t.now)); err != nil {
-				return ch, err
-			}
-			ch.New++
-		}
-	}
-	for k, f := range existing {
-		if !seen[k] && f.on {
-			if _, err := t.exec("UPDATE findings SET active = FALSE, updated_at = ? WHERE id = ?", micros(t.now), f.id); err != nil {
-				return ch, err
-			}
-			ch.Resolved++
-		}
-	}
-	if ch != (findingChange{}) {
-		t.record("findings.matched", releaseSubject(r.ID), path, nil, ch,
-			fmt.Sprintf("%s %s: %d new findings (%d with inherited analysis), %d no longer matched", r.Product, r.Version, ch.New, ch.Inherited, ch.Resolved))
-	}
-	return ch, nil
-}
 
 const findingCols = `f.id, f.release_id, pr.name, r.version, f.package_id, p.name, p.version, p.purl, f.vuln_key, f.advisories, f.rating, f.score, f.fixed,
 	f.state, f.justification, f.response, f.detail, f.owner, COALESCE(f.inherited_from, 0), f.sla_due, f.active, f.created_at, f.updated_at,
@@ -366,8 +237,10 @@ func (t *Tx) triage(id int64, tr bulwark.Triage) (*bulwark.VulnFinding, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = NULL, updated_at = ? WHERE id = ?`,
-		tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, micros(t.now), id); err != nil {
+	// closed_at keeps the first time the finding stopped being open.
+	const closing = "closed_at = CASE WHEN active AND ? THEN NULL ELSE COALESCE(closed_at, ?) END"
+	if _, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = NULL, `+closing+`, updated_at = ? WHERE id = ?`,
+		tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, tr.State.Open(), micros(t.now), micros(t.now), id); err != nil {
 		return nil, err
 	}
 	carried := 0
@@ -381,9 +254,9 @@ func (t *Tx) triage(id int64, tr bulwark.Triage) (*bulwark.VulnFinding, error) {
 		if err != nil {
 			return nil, err
 		}
-		res, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = ?, updated_at = ?
+		res, err := t.exec(`UPDATE findings SET state = ?, justification = ?, response = ?, detail = ?, owner = ?, inherited_from = ?, `+closing+`, updated_at = ?
 			WHERE release_id = ? AND package_id = ? AND vuln_key = ? AND (state = ? OR inherited_from IS NOT NULL)`,
-			tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, id, micros(t.now), next, pkgID, before.Key, bulwark.FindingInTriage)
+			tr.State, tr.Justification, tr.Response, tr.Detail, tr.Owner, id, tr.State.Open(), micros(t.now), micros(t.now), next, pkgID, before.Key, bulwark.FindingInTriage)
 		if err != nil {
 			return nil, err
 		}

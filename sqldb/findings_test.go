@@ -109,6 +109,34 @@ func TestFindingsLifecycle(t *testing.T) {
 		if list, _, _ := db.Findings(dev, bulwark.FindingFilter{Key: "CVE-2024-1111"}, bulwark.Page{}); len(list) != 0 {
 			t.Fatalf("withdrawn findings still open: %+v", list)
 		}
+		// Each finding knows when it stopped being open; restoring the
+		// advisory reopens the affected ones, not the one decided not_affected.
+		stillOpen := func() (n int) {
+			if err := db.Raw().QueryRow("SELECT COUNT(*) FROM findings WHERE vuln_key = 'CVE-2024-1111' AND closed_at IS NULL").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := stillOpen(); n != 0 {
+			t.Fatalf("%d withdrawn findings have no closed_at", n)
+		}
+		restored := strings.Replace(ghsa, `"modified": "2024-01-01T00:00:00Z"`, `"modified": "2024-07-01T00:00:00Z"`, 1)
+		if res, err := db.ImportAdvisories(psirt, []osv.Item{record(t, restored)}); err != nil || res.NewFindings != 0 {
+			t.Fatalf("restored: %+v %v", res, err)
+		}
+		if n := stillOpen(); n != 2 {
+			t.Fatalf("after the advisory came back, %d findings are open, want the 2 affected", n)
+		}
+		if list, _, _ := db.Findings(dev, bulwark.FindingFilter{Key: "CVE-2024-1111"}, bulwark.Page{}); len(list) != 3 {
+			t.Fatalf("restored findings: %+v", list)
+		}
+		// Matching everything again changes nothing.
+		if res, err := db.Rematch(dev); err == nil {
+			t.Fatalf("a developer re-matched the portfolio: %+v", res)
+		}
+		if res, err := db.Rematch(psirt); err != nil || res.NewFindings != 0 || res.ResolvedFindings != 0 || res.Releases != 3 {
+			t.Fatalf("full re-match: %+v %v", res, err)
+		}
 	})
 }
 

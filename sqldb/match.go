@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -28,6 +29,10 @@ type candidate struct {
 	advisory string
 	eco      string
 	affected osv.Affected
+	// versions is the entry's versions list as stored (JSON), decoded into
+	// affected only when it may hold the version evaluated: long lists are
+	// most of the cost of reading entries.
+	versions json.RawMessage
 }
 
 // target is a package version to match: its OSV ecosystem, its name key
@@ -106,28 +111,43 @@ func (db *DB) MatchPURLs(ctx context.Context, purls []string) (matches [][]bulwa
 }
 
 // match evaluates every stored affected entry that names a target's
-// package; errs holds the first evaluation problem per target.
-func (t *Tx) matchFresh(targets []*target) (matches [][]bulwark.VulnMatch, errs []string, err error) {
-	names := map[string]bool{}
+// package (nil targets are skipped); errs holds the first evaluation
+// problem per target.
+func (t *Tx) match(targets []*target) (matches [][]bulwark.VulnMatch, errs []string, err error) {
+	// The ecosystems each name is wanted in: entries of other ecosystems
+	// (AlmaLinux:8 when the package is AlmaLinux:9) are skipped undecoded.
+	wanted := map[string][]ecosystem.Identity{}
 	for _, w := range targets {
 		if w != nil {
-			names[w.key] = true
+			wanted[w.key] = append(wanted[w.key], w.id)
 		}
 	}
 	byName := map[string][]candidate{}
-	list := make([]any, 0, len(names))
-	for n := range names {
+	list := make([]any, 0, len(wanted))
+	for n := range wanted {
 		list = append(list, n)
 	}
 	err = t.queryIn("SELECT advisory_id, ecosystem, name, affected FROM advisory_packages WHERE name IN ", list, func(rows *sql.Rows) error {
 		var c candidate
-		var name, affected string
+		var name string
+		var affected []byte
 		if err := rows.Scan(&c.advisory, &c.eco, &name, &affected); err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(affected), &c.affected); err != nil {
+		if !slices.ContainsFunc(wanted[name], func(id ecosystem.Identity) bool { return id.Covers(c.eco) }) {
+			return nil
+		}
+		// Matching needs the package, ranges and versions only; the
+		// database- and ecosystem-specific maps are costly to decode.
+		var e struct {
+			Package  osv.Package     `json:"package"`
+			Ranges   []osv.Range     `json:"ranges"`
+			Versions json.RawMessage `json:"versions"`
+		}
+		if err := json.Unmarshal(affected, &e); err != nil {
 			return fmt.Errorf("stored entry of %s: %w", c.advisory, err)
 		}
+		c.affected, c.versions = osv.Affected{Package: e.Package, Ranges: e.Ranges}, e.Versions
 		byName[name] = append(byName[name], c)
 		return nil
 	})
@@ -137,6 +157,7 @@ func (t *Tx) matchFresh(targets []*target) (matches [][]bulwark.VulnMatch, errs 
 	matches = make([][]bulwark.VulnMatch, len(targets))
 	errs = make([]string, len(targets))
 	hit := map[string]bool{}
+	var versions osv.VersionCache
 	for i, w := range targets {
 		if w == nil {
 			continue
@@ -145,11 +166,21 @@ func (t *Tx) matchFresh(targets []*target) (matches [][]bulwark.VulnMatch, errs 
 		if w.id.Ecosystem == "Go" {
 			version = strings.TrimPrefix(version, "go") // stdlib purls write go1.21.5
 		}
-		for _, c := range byName[w.key] {
+		// Entries were stored by json.Marshal, so a listed version appears
+		// in the list exactly as json.Marshal writes it.
+		quoted, _ := json.Marshal(version)
+		cs := byName[w.key]
+		for j := range cs {
+			c := &cs[j]
 			if !w.id.Covers(c.eco) {
 				continue
 			}
-			v := c.affected.Evaluate(version)
+			if c.affected.Versions == nil && bytes.Contains(c.versions, quoted) {
+				if err := json.Unmarshal(c.versions, &c.affected.Versions); err != nil {
+					return nil, nil, fmt.Errorf("stored entry of %s: %w", c.advisory, err)
+				}
+			}
+			v := c.affected.EvaluateWith(&versions, version)
 			if v.Err != nil && errs[i] == "" {
 				errs[i] = v.Err.Error()
 			}
@@ -162,48 +193,6 @@ func (t *Tx) matchFresh(targets []*target) (matches [][]bulwark.VulnMatch, errs 
 	}
 	matches, err = t.describeMatches(matches, hit)
 	return matches, errs, err
-}
-
-// matchResult is what matching found for one package version.
-type matchResult struct {
-	matches []bulwark.VulnMatch
-	err     string
-}
-
-// match finds the advisories that affect each target (nil targets are
-// skipped). While t.matched is set, results are remembered by ecosystem,
-// name and version, so matching many releases evaluates each package
-// version once.
-func (t *Tx) match(targets []*target) ([][]bulwark.VulnMatch, []string, error) {
-	if t.matched == nil {
-		return t.matchFresh(targets)
-	}
-	matches, errs := make([][]bulwark.VulnMatch, len(targets)), make([]string, len(targets))
-	keyOf := func(w *target) string { return w.id.Ecosystem + "\x00" + w.key + "\x00" + w.version }
-	var fresh []*target
-	var at []int
-	for i, w := range targets {
-		if w == nil {
-			continue
-		}
-		if r, ok := t.matched[keyOf(w)]; ok {
-			matches[i], errs[i] = r.matches, r.err
-			continue
-		}
-		fresh, at = append(fresh, w), append(at, i)
-	}
-	if len(fresh) == 0 {
-		return matches, errs, nil
-	}
-	ms, es, err := t.matchFresh(fresh)
-	if err != nil {
-		return nil, nil, err
-	}
-	for j, i := range at {
-		matches[i], errs[i] = ms[j], es[j]
-		t.matched[keyOf(fresh[j])] = matchResult{ms[j], es[j]}
-	}
-	return matches, errs, nil
 }
 
 // describeMatches fills in each matched record's key, aliases, summary

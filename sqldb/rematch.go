@@ -14,60 +14,71 @@ import (
 // the packages they name) or for the whole portfolio.
 
 // rematch brings in line with the advisories as they now are the findings
-// of every release that holds a package named in names (OSV name keys) or
-// has a finding of one of keys, looking only at those packages. It
-// returns the totals and how many releases it touched.
+// of the packages named in names (OSV name keys) that some release holds,
+// and of the packages with a stored match of one of keys. It returns the
+// totals and how many releases hold those packages.
 func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
-	var total findingChange
-	byRelease := map[int64]map[int64]*pkg{}
-	collect := func(rows *sql.Rows) error {
-		var releaseID int64
-		p := &pkg{}
-		if err := rows.Scan(&releaseID, &p.id, &p.key, &p.version, &p.osvEco, &p.osvName); err != nil {
-			return err
-		}
-		if byRelease[releaseID] == nil {
-			byRelease[releaseID] = map[int64]*pkg{}
-		}
-		byRelease[releaseID][p.id] = p
-		return nil
+	ps, err := t.matchablePackages(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
+		WHERE EXISTS (SELECT 1 FROM release_components rc WHERE rc.package_id = p.id) AND p.osv_name IN `, anys(names))
+	if err != nil {
+		return findingChange{}, 0, err
 	}
-	if err := t.queryIn(`SELECT rc.release_id, p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
-		JOIN release_components rc ON rc.package_id = p.id WHERE p.osv_name IN `, anys(names), collect); err != nil {
-		return total, 0, err
+	more, err := t.matchablePackages(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
+		WHERE p.id IN (SELECT package_id FROM package_matches WHERE vuln_key IN `, anys(keys), ")")
+	if err != nil {
+		return findingChange{}, 0, err
 	}
-	if err := t.queryIn(`SELECT f.release_id, p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM findings f
-		JOIN packages p ON p.id = f.package_id WHERE f.vuln_key IN `, anys(keys), collect); err != nil {
-		return total, 0, err
+	ps = mergePackages(ps, more)
+	changes := findingChanges{}
+	if err := t.syncMatches(ps, changes); err != nil {
+		return findingChange{}, 0, err
 	}
-	ids := make([]int64, 0, len(byRelease))
-	for id := range byRelease {
-		ids = append(ids, id)
+	if err := t.recordChanges(changes); err != nil {
+		return findingChange{}, 0, err
 	}
-	slices.Sort(ids)
-	t.matched = map[string]matchResult{}
-	defer func() { t.matched = nil }()
-	for _, id := range ids {
-		r, path, err := t.release(id, bulwark.ActionProductRead)
-		if err != nil {
-			return total, 0, err
-		}
-		ps := make([]*pkg, 0, len(byRelease[id]))
-		for _, p := range byRelease[id] {
-			ps = append(ps, p)
-		}
-		slices.SortFunc(ps, func(a, b *pkg) int { return cmp.Compare(a.id, b.id) })
-		ch, err := t.syncFindings(r, path, ps, true)
-		if err != nil {
-			return total, 0, err
-		}
-		total.add(ch)
+	ids := make([]any, len(ps))
+	for i, p := range ps {
+		ids[i] = p.id
 	}
-	return total, len(ids), nil
+	holders := map[int64]bool{}
+	if err := t.queryIn("SELECT release_id FROM release_components WHERE package_id IN ", ids, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		holders[id] = true
+		return err
+	}); err != nil {
+		return findingChange{}, 0, err
+	}
+	return changes.total(), len(holders), nil
 }
 
-func (c *findingChange) add(o findingChange) {
-	c.New, c.Inherited, c.Updated, c.Resolved = c.New+o.New, c.Inherited+o.Inherited, c.Updated+o.Updated, c.Resolved+o.Resolved
+// matchablePackages loads packages as matching needs them, by a query
+// ending in an IN list of values (and suffix after the list).
+func (t *Tx) matchablePackages(q string, values []any, suffix ...string) ([]*pkg, error) {
+	var out []*pkg
+	each := func(rows *sql.Rows) error {
+		p := &pkg{}
+		err := rows.Scan(&p.id, &p.key, &p.version, &p.osvEco, &p.osvName)
+		out = append(out, p)
+		return err
+	}
+	if len(suffix) == 0 {
+		return out, t.queryIn(q, values, each)
+	}
+	for lo := 0; lo < len(values); lo += inBatch {
+		batch := values[lo:min(lo+inBatch, len(values))]
+		if err := t.queryEach(q+"("+placeholders(len(batch))+")"+suffix[0], batch, each); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// mergePackages joins two package lists without repeats, ordered by id.
+func mergePackages(a, b []*pkg) []*pkg {
+	out := slices.Concat(a, b)
+	slices.SortFunc(out, func(x, y *pkg) int { return cmp.Compare(x.id, y.id) })
+	return slices.CompactFunc(out, func(x, y *pkg) bool { return x.id == y.id })
 }
 
 func anys(list []string) []any {
@@ -93,33 +104,31 @@ func (db *DB) Rematch(ctx context.Context) (res *bulwark.AdvisoryImportResult, e
 		if err := t.refreshOSV(); err != nil {
 			return err
 		}
-		var ids []int64
-		if err := t.queryEach("SELECT DISTINCT release_id FROM release_components ORDER BY release_id", nil, func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			ids = append(ids, id)
+		// Every package a release holds, and every package with a stored
+		// match (a package no release holds any more loses its matches).
+		var ps []*pkg
+		if err := t.queryEach(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
+			WHERE EXISTS (SELECT 1 FROM release_components rc WHERE rc.package_id = p.id)
+			   OR EXISTS (SELECT 1 FROM package_matches m WHERE m.package_id = p.id) ORDER BY p.id`, nil, func(rows *sql.Rows) error {
+			p := &pkg{}
+			err := rows.Scan(&p.id, &p.key, &p.version, &p.osvEco, &p.osvName)
+			ps = append(ps, p)
 			return err
 		}); err != nil {
 			return err
 		}
-		t.matched = map[string]matchResult{}
-		defer func() { t.matched = nil }()
-		for _, id := range ids {
-			r, path, err := t.release(id, bulwark.ActionProductRead)
-			if err != nil {
-				return err
-			}
-			ps, err := t.releasePackages(id)
-			if err != nil {
-				return err
-			}
-			ch, err := t.syncFindings(r, path, ps, false)
-			if err != nil {
-				return err
-			}
-			res.NewFindings, res.ResolvedFindings = res.NewFindings+ch.New, res.ResolvedFindings+ch.Resolved
+		changes := findingChanges{}
+		if err := t.syncMatches(ps, changes); err != nil {
+			return err
 		}
-		res.Releases = len(ids)
+		if err := t.recordChanges(changes); err != nil {
+			return err
+		}
+		total := changes.total()
+		res.NewFindings, res.ResolvedFindings = total.New, total.Resolved
+		if err := t.queryRow("SELECT COUNT(DISTINCT release_id) FROM release_components").Scan(&res.Releases); err != nil {
+			return err
+		}
 		t.record("findings.rematched", "advisories", root, nil, res,
 			fmt.Sprintf("%d releases matched again: %d new findings, %d resolved", res.Releases, res.NewFindings, res.ResolvedFindings))
 		return nil

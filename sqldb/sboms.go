@@ -387,7 +387,7 @@ func (t *Tx) storeSBOM(r *bulwark.Release, path string, u bulwark.SBOMUpload, d 
 		}); err != nil {
 		return nil, err
 	}
-	if _, err := t.syncFindings(r, path, ps, false); err != nil {
+	if err := t.syncRelease(r.ID, ps); err != nil {
 		return nil, err
 	}
 	name := strings.TrimSpace(u.Name)
