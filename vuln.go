@@ -287,6 +287,7 @@ type Impact struct {
 	Releases   int                  `json:"releases"`
 	Products   int                  `json:"products"`
 	ByState    map[FindingState]int `json:"by_state"`
+	Next       string               `json:"next,omitempty"` // cursor of the next page of rows
 }
 
 // AgeBucket counts open findings of one age band by rating.
@@ -377,7 +378,9 @@ type FindingService interface {
 	TriageFindings(ctx context.Context, ids []int64, t Triage) ([]*VulnFinding, error)
 	// Dashboard sums the findings the caller may see.
 	Dashboard(ctx context.Context) (*VulnDashboard, error)
-	// Impact lists the releases a vulnerability (any id or alias) affects.
-	// Errors: ENOTFOUND (no such advisory).
-	Impact(ctx context.Context, vulnID string) (*Impact, error)
+	// Impact lists the releases a vulnerability (any id or alias) affects:
+	// the counts over all of them and the rows of one page, in product and
+	// release order (a zero page.Limit lists every row, for exports).
+	// Errors: ENOTFOUND (no such advisory), EINVALID (cursor).
+	Impact(ctx context.Context, vulnID string, page Page) (*Impact, error)
 }

@@ -95,11 +95,23 @@ func (a *API) exportVEX(w http.ResponseWriter, r *http.Request) error {
 // impact answers GET /vulnerabilities/{id}/impact, as JSON or, with
 // ?format=csv, as a spreadsheet of the affected rows.
 func (a *API) impact(w http.ResponseWriter, r *http.Request) error {
-	imp, err := a.svc.Impact(r.Context(), r.PathValue("id"))
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		return bulwark.FieldError("format", "format is json or csv, not %q", format)
+	}
+	// JSON comes a page at a time; the CSV export holds every row.
+	var page bulwark.Page
+	if format != "csv" {
+		var err error
+		if page, err = bulwark.ParsePage(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor")); err != nil {
+			return err
+		}
+	}
+	imp, err := a.svc.Impact(r.Context(), r.PathValue("id"), page)
 	if err != nil {
 		return err
 	}
-	switch r.URL.Query().Get("format") {
+	switch format {
 	case "", "json":
 		return writeJSON(w, http.StatusOK, imp)
 	case "csv":

@@ -282,8 +282,12 @@ func (t *Tx) triage(id int64, tr bulwark.Triage) (*bulwark.VulnFinding, error) {
 
 // Impact answers, for a vulnerability id or alias, which releases carry
 // it, in which component versions and how, with the findings' states.
-func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, err error) {
+func (db *DB) Impact(ctx context.Context, vulnID string, page bulwark.Page) (imp *bulwark.Impact, err error) {
 	defer bulwark.Wrap(&err, "Impact(%q)", vulnID)
+	offset, err := page.After()
+	if err != nil {
+		return nil, err
+	}
 	advisories, err := db.FindAdvisories(ctx, vulnID)
 	if err != nil {
 		return nil, err
@@ -291,15 +295,33 @@ func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, e
 	imp = &bulwark.Impact{Key: advisories[0].Key, Advisories: advisories, Rows: []bulwark.ImpactRow{}, ByState: map[bulwark.FindingState]int{}}
 	err = db.readTx(ctx, func(t *Tx) error {
 		cond, args := scopeFilter("s.path", t.p.VisibleScopes(bulwark.ActionFindingRead))
-		rows, err := t.query(`SELECT `+findingCols+`, r.state, s.name`+findingJoins+` WHERE f.vuln_key = ? AND f.active = TRUE AND `+cond+` ORDER BY pr.name, r.id, p.name`,
-			append([]any{imp.Key}, args...)...)
+		args = append([]any{imp.Key}, args...)
+		const joins = ` FROM findings f JOIN releases r ON r.id = f.release_id JOIN products pr ON pr.id = r.product_id JOIN scopes s ON s.id = pr.scope_id`
+		where := ` WHERE f.vuln_key = ? AND f.active = TRUE AND ` + cond
+		// The counts cover every row; only the page's rows are read whole.
+		if err := t.queryRow(`SELECT COUNT(DISTINCT f.release_id), COUNT(DISTINCT r.product_id)`+joins+where, args...).Scan(&imp.Releases, &imp.Products); err != nil {
+			return err
+		}
+		if err := t.queryEach(`SELECT f.state, COUNT(*)`+joins+where+` GROUP BY f.state`, args, func(rows *sql.Rows) error {
+			var s bulwark.FindingState
+			var n int
+			err := rows.Scan(&s, &n)
+			imp.ByState[s] = n
+			return err
+		}); err != nil {
+			return err
+		}
+		q := `SELECT ` + findingCols + `, r.state, s.name` + findingJoins + where + ` ORDER BY pr.name, r.id, p.name, f.id`
+		if page.Limit > 0 {
+			q, args = q+" LIMIT ? OFFSET ?", append(args, page.Limit+1, offset)
+		}
+		rows, err := t.query(q, args...)
 		if err != nil {
 			return err
 		}
 		var usages []*bulwark.Usage
 		byRelease := map[int64]*bulwark.Usage{}
 		var pkgIDs []any
-		products := map[string]bool{}
 		for rows.Next() {
 			var row bulwark.ImpactRow
 			f, _, err := scanFinding(rows, &row.State, &row.Scope)
@@ -310,8 +332,6 @@ func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, e
 			row.Release, row.FindingID, row.Finding, row.Inherited = f.Release, f.ID, f.State, f.InheritedFrom != 0
 			row.Component, row.Version, row.PURL, row.Fixed = f.Component, f.Version, f.PURL, f.Fixed
 			imp.Rows = append(imp.Rows, row)
-			imp.ByState[f.State]++
-			products[f.Release.Product] = true
 			if byRelease[f.Release.ID] == nil {
 				u := &bulwark.Usage{Release: f.Release}
 				byRelease[f.Release.ID] = u
@@ -325,7 +345,10 @@ func (db *DB) Impact(ctx context.Context, vulnID string) (imp *bulwark.Impact, e
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		imp.Releases, imp.Products = len(usages), len(products)
+		if page.Limit > 0 && len(imp.Rows) > page.Limit {
+			imp.Rows = imp.Rows[:page.Limit]
+			imp.Next = bulwark.CursorAfter(offset + int64(page.Limit))
+		}
 		if len(usages) == 0 {
 			return nil
 		}

@@ -89,15 +89,24 @@ func TestFindingsLifecycle(t *testing.T) {
 			t.Fatalf("incremental matching: %+v %v", res, err)
 		}
 		// Impact: every affected release, with the path and the states.
-		imp, err := db.Impact(dev, "CVE-2024-1111")
+		imp, err := db.Impact(dev, "CVE-2024-1111", bulwark.Page{})
 		if err != nil || imp.Releases != 3 || imp.Products != 1 || imp.ByState[bulwark.FindingNotAffected] != 1 || imp.ByState[bulwark.FindingAffected] != 2 {
 			t.Fatalf("impact: %+v %v", imp, err)
 		}
 		if row := imp.Rows[0]; row.Direct || pathNames(row.Path) != "express@4.18.2 > lodash@4.17.20" || row.Fixed[0] != "4.17.21" {
 			t.Fatalf("impact row: %+v", row)
 		}
+		// Paged: the counts cover every row, the page only some.
+		first, err := db.Impact(dev, "CVE-2024-1111", bulwark.Page{Limit: 2})
+		if err != nil || len(first.Rows) != 2 || first.Next == "" || first.Releases != 3 || first.Rows[0].Release.ID != imp.Rows[0].Release.ID {
+			t.Fatalf("first page: %+v %v", first, err)
+		}
+		rest, err := db.Impact(dev, "CVE-2024-1111", bulwark.Page{Limit: 2, Cursor: first.Next})
+		if err != nil || len(rest.Rows) != 1 || rest.Next != "" || rest.Rows[0].Release.ID != imp.Rows[2].Release.ID || len(rest.Rows[0].Path) != 2 {
+			t.Fatalf("second page: %+v %v", rest, err)
+		}
 		other := person(t, db, "router-dev", bulwark.RoleDeveloper, org.HomeRouter)
-		if imp, err := db.Impact(other, "GHSA-aaaa-bbbb-cccc"); err != nil || imp.Releases != 0 {
+		if imp, err := db.Impact(other, "GHSA-aaaa-bbbb-cccc", bulwark.Page{}); err != nil || imp.Releases != 0 {
 			t.Fatalf("impact seen from another scope: %+v %v", imp, err)
 		}
 		// Withdrawing the advisory resolves its findings.

@@ -379,7 +379,7 @@ func findingsDB(b *testing.B, releases, perRelease int) *sqldb.DB {
 	exec("DELETE FROM advisories")
 	// One vulnerability per component: key BENCH-<component>, rated by the
 	// component number, found over the last 200 days.
-	exec(`INSERT INTO findings (release_id, package_id, vuln_key, advisories, rating, score, severity, fixed, state, sla_due, active, created_at, updated_at)
+	exec(`INSERT INTO findings (release_id, package_id, vuln_key, advisories, rating, score, severity, fixed, state, sla_due, active, created_at, updated_at, closed_at)
 		SELECT rc.release_id, rc.package_id, 'BENCH-' || ((rc.package_id - 1) / 5), '[]',
 			CASE (rc.package_id / 5) % 4 WHEN 0 THEN 'critical' WHEN 1 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END,
 			CASE (rc.package_id / 5) % 4 WHEN 0 THEN 9.8 WHEN 1 THEN 7.5 WHEN 2 THEN 5.3 ELSE 3.1 END,
@@ -387,8 +387,9 @@ func findingsDB(b *testing.B, releases, perRelease int) *sqldb.DB {
 			'["9.9.9"]',
 			CASE (rc.release_id + rc.package_id) % 10 WHEN 0 THEN 'not_affected' WHEN 1 THEN 'affected' ELSE 'in_triage' END,
 			? - ((rc.release_id * 7 + rc.package_id) % 200) * ? + 30 * ?, TRUE,
-			? - ((rc.release_id * 7 + rc.package_id) % 200) * ?, ?
-		FROM release_components rc`, now, day, day, now, day, now)
+			? - ((rc.release_id * 7 + rc.package_id) % 200) * ?, ?,
+			CASE (rc.release_id + rc.package_id) % 10 WHEN 0 THEN ? END
+		FROM release_components rc`, now, day, day, now, day, now, now)
 	for _, c := range []int{0, 50, 19999} {
 		key := fmt.Sprintf("BENCH-%d", c)
 		exec(`INSERT INTO advisories (id, vuln_key, modified, summary, score, rating, record, source, imported_at) VALUES (?, ?, 0, 'bench', 9.8, 'critical', ?, 'bench', 0)`,
@@ -420,18 +421,19 @@ func BenchmarkImpact(b *testing.B) {
 	for _, c := range []struct{ name, key string }{{"everywhere", "BENCH-0"}, {"mid", "BENCH-50"}, {"rare", "BENCH-19999"}} {
 		b.Run(c.name, func(b *testing.B) {
 			var lat []time.Duration
-			var rows int
+			var rows, releases int
 			for b.Loop() {
 				start := time.Now()
-				imp, err := db.Impact(ctx, c.key)
+				imp, err := db.Impact(ctx, c.key, bulwark.Page{Limit: bulwark.DefaultPageLimit})
 				if err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(start))
-				rows = len(imp.Rows)
+				rows, releases = len(imp.Rows), imp.Releases
 			}
 			percentiles(b, lat)
 			b.ReportMetric(float64(rows), "rows")
+			b.ReportMetric(float64(releases), "releases")
 		})
 	}
 }
