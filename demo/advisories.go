@@ -1,24 +1,13 @@
 package demo
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/bulwark-sec/bulwark/exploit"
 	"github.com/bulwark-sec/bulwark/osv"
 )
-
-// AdvisoryServices is what SeedAdvisories needs.
-type AdvisoryServices interface {
-	bulwark.FindingService
-	FindUserByName(ctx context.Context, name string) (*bulwark.User, error)
-	ImportAdvisories(ctx context.Context, items []osv.Item) (*bulwark.AdvisoryImportResult, error)
-	ImportEPSS(ctx context.Context, e *exploit.EPSS) (*bulwark.SignalImportResult, error)
-	ImportKEV(ctx context.Context, k *exploit.KEV) (*bulwark.SignalImportResult, error)
-}
 
 // advisories are a handful of real vulnerabilities of the demo's
 // components, written down in the OSV schema (ranges as the databases
@@ -60,74 +49,117 @@ var advisories = []string{
 	    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.32.0"}]}]}]}`,
 }
 
-// SeedAdvisories imports the demo's advisories, a small EPSS file and KEV
-// catalog, and takes a few triage decisions, so the worklist, dashboard and
-// impact pages have something to show. It runs after SeedProducts.
-func SeedAdvisories(ctx context.Context, svc AdvisoryServices) (err error) {
-	defer bulwark.Wrap(&err, "demo.SeedAdvisories")
+// importBuiltinAdvisories is the first sync of the advisories above.
+func (s *seeder) importBuiltinAdvisories() {
 	var items []osv.Item
 	for _, text := range advisories {
 		r, warnings, err := osv.Parse([]byte(text), "demo.json")
-		if err != nil {
-			return err
+		if s.failed(err) {
+			return
 		}
 		items = append(items, osv.Item{Source: "demo/" + r.ID + ".json", Record: r, Warnings: warnings})
 	}
-	if _, err := svc.ImportAdvisories(ctx, items); err != nil {
-		return err
+	s.importAdvisories(items)
+}
+
+// importBatch is how many records go into one import, as the CLI does.
+const importBatch = 2000
+
+// importAdvisories is PSIRT's feed sync.
+func (s *seeder) importAdvisories(items []osv.Item) {
+	for lo := 0; lo < len(items) && s.err == nil; lo += importBatch {
+		res, err := s.st.ImportAdvisories(s.as("psirt"), items[lo:min(lo+importBatch, len(items))])
+		if !s.failed(err) {
+			s.advisories += res.New
+		}
 	}
-	day := time.Now().UTC().Truncate(24 * time.Hour)
+}
+
+// feed is the shared OSV records, once read; empty when reading failed.
+func (s *seeder) feed() *feed {
+	f, err := s.data.advisories()
+	if s.failed(err) {
+		return &feed{}
+	}
+	return f
+}
+
+// importSignals loads this week's EPSS scores and the KEV catalog.
+func (s *seeder) importSignals() {
+	if s.err != nil {
+		return
+	}
+	day := s.today.AddDate(0, 0, -2)
 	epss := &exploit.EPSS{Model: "demo", Date: day, Scores: []exploit.Score{
 		{CVE: "CVE-2021-44228", Probability: 0.944, Percentile: 0.999}, {CVE: "CVE-2020-36518", Probability: 0.012, Percentile: 0.78},
 		{CVE: "CVE-2024-45337", Probability: 0.31, Percentile: 0.96}, {CVE: "CVE-2024-29041", Probability: 0.004, Percentile: 0.41},
 		{CVE: "CVE-2024-24680", Probability: 0.02, Percentile: 0.83}, {CVE: "CVE-2024-35195", Probability: 0.001, Percentile: 0.12},
+		{CVE: "CVE-2023-6378", Probability: 0.0021, Percentile: 0.59}, {CVE: "CVE-2022-42003", Probability: 0.0043, Percentile: 0.72},
 	}}
-	if _, err := svc.ImportEPSS(ctx, epss); err != nil {
-		return err
+	ps := s.as("psirt")
+	if _, err := s.st.ImportEPSS(ps, epss); s.failed(err) {
+		return
 	}
 	kev := &exploit.KEV{Version: "demo", Released: day, Entries: []exploit.Entry{{CVE: "CVE-2021-44228", Vendor: "Apache", Product: "Log4j2",
 		Name: "Apache Log4j2 remote code execution", Added: time.Date(2021, 12, 10, 0, 0, 0, 0, time.UTC), RequiredAction: "apply updates per vendor instructions"}}}
-	if _, err := svc.ImportKEV(ctx, kev); err != nil {
-		return err
-	}
+	_, err := s.st.ImportKEV(ps, kev)
+	s.failed(err)
+}
 
-	u, err := svc.FindUserByName(ctx, "product-security")
-	if err != nil {
-		return err
+// triage records one decision on every finding of a release for the
+// given vulnerabilities (any id or alias). A vulnerability without a
+// finding there stops the story: the demo's advisories and SBOMs no longer
+// fit together.
+func (s *seeder) triage(who, release string, t bulwark.Triage, vulns ...string) {
+	r := s.rel(release)
+	if s.err != nil {
+		return
 	}
-	ps := bulwark.WithPrincipal(ctx, &bulwark.Principal{Kind: bulwark.PrincipalUser, UserID: u.ID, Name: u.Name, Grants: u.Grants})
-	find := func(key, release string) *bulwark.VulnFinding {
-		fs, _, ferr := svc.Findings(ctx, bulwark.FindingFilter{Key: key}, bulwark.Page{})
-		if ferr != nil {
-			err = ferr
-			return nil
-		}
-		for _, f := range fs {
-			if f.Release.Product+" "+f.Release.Version == release {
-				return f
-			}
-		}
-		err = fmt.Errorf("no finding of %s in %s", key, release)
-		return nil
-	}
-	decide := func(key, release string, t bulwark.Triage) {
-		if err != nil {
+	var ids []int64
+	for _, v := range vulns {
+		fs, _, err := s.st.Findings(s.ctx, bulwark.FindingFilter{ReleaseID: r.ID, Key: v}, bulwark.Page{Limit: bulwark.MaxPageLimit})
+		if s.failed(err) {
 			return
 		}
-		if f := find(key, release); f != nil {
-			_, err = svc.TriageFinding(ps, f.ID, t)
+		if len(fs) == 0 {
+			s.failed(fmt.Errorf("the demo's advisories no longer match its SBOMs: no finding of %s in %s", v, release))
+			return
+		}
+		for _, f := range fs {
+			ids = append(ids, f.ID)
 		}
 	}
-	// The SSH server of x/crypto is not used by the core: decided on 1.0,
-	// carried to 1.1.
-	decide("CVE-2024-45337", "5G Core 1.0", bulwark.Triage{State: bulwark.FindingNotAffected, Justification: "code_not_reachable",
-		Detail: "The core uses x/crypto for TLS helpers only; no SSH server is built.", Owner: "5G core team", Reason: "call graph reviewed"})
-	decide("CVE-2021-44228", "Acme Platform 3.0", bulwark.Triage{State: bulwark.FindingAffected, Response: "update",
-		Detail: "Platform 3.1 moves to log4j-core 2.20.0; 3.0 gets a hotfix build.", Owner: "platform team", Reason: "exploitable through the audit log"})
-	decide("CVE-2024-35195", "Home Router 7.2", bulwark.Triage{State: bulwark.FindingFalsePositive,
-		Detail: "The management plane never disables certificate verification.", Owner: "router team", Reason: "code search"})
-	if err != nil && strings.Contains(err.Error(), "no finding") {
-		return fmt.Errorf("the demo's advisories no longer match its SBOMs: %w", err)
-	}
-	return err
+	_, err := s.st.TriageFindings(s.as(who), ids, t)
+	s.failed(err)
+}
+
+// Decisions on the built-in products.
+
+// triageCoreAndPlatform: the SSH server of x/crypto is not built into the
+// core (later releases inherit the decision); Log4Shell is real on the
+// platform and waits for a hotfix that has not come, long past its SLA.
+func (s *seeder) triageCoreAndPlatform() {
+	s.triage("bu-security", "5G Core 1.0", bulwark.Triage{State: bulwark.FindingNotAffected, Justification: "code_not_reachable",
+		Detail: "The core uses x/crypto for TLS helpers only; no SSH server is built.", Owner: "5G core team", Reason: "call graph reviewed"},
+		"CVE-2024-45337")
+	s.triage("product-security", "Acme Platform 3.0", bulwark.Triage{State: bulwark.FindingAffected, Response: "update",
+		Detail: "Platform 3.1 moves to log4j-core 2.20.0; 3.0 gets a hotfix build.", Owner: "platform team", Reason: "exploitable through the audit log"},
+		"CVE-2021-44228")
+}
+
+func (s *seeder) triageRouter71() {
+	s.triage("bu-security-devices", "Home Router 7.1", bulwark.Triage{State: bulwark.FindingFalsePositive,
+		Detail: "The management plane never disables certificate verification.", Owner: "router team", Reason: "code search"},
+		"CVE-2024-35195")
+	s.triage("bu-security-devices", "Home Router 7.1", bulwark.Triage{State: bulwark.FindingAffected, Response: "update",
+		Detail: "The statistics page formats counters with intcomma; 7.2 carries the fix.", Owner: "router team", Reason: "reachable from the LAN UI"},
+		"CVE-2024-24680")
+}
+
+// triageRouter72: 7.2 inherits 7.1's decisions; the Django flaw is fixed
+// there by a backported patch.
+func (s *seeder) triageRouter72() {
+	s.triage("bu-security-devices", "Home Router 7.2", bulwark.Triage{State: bulwark.FindingFixed,
+		Detail: "7.2 ships Django 4.2.7 with the upstream intcomma patch backported (build 7.2-2).", Owner: "router team", Reason: "patch verified in the firmware image"},
+		"CVE-2024-24680")
 }

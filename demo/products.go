@@ -79,77 +79,149 @@ func withNeeds(d dep, needs ...string) dep {
 	return d
 }
 
-// SeedProducts adds the demo's products: a platform reused by two
-// products, release lineages with frozen and in-development releases, and
-// a failing gate run waiting for its components to be requested. ctx must
-// carry the system principal; it runs after SeedCatalog.
-func SeedProducts(ctx context.Context, svc bulwark.ProductService, org *Org) (err error) {
-	defer bulwark.Wrap(&err, "demo.SeedProducts")
-	product := func(scope *bulwark.Scope, name, about string) *bulwark.Product {
-		if err != nil {
-			return nil
-		}
-		var p *bulwark.Product
-		p, err = svc.CreateProduct(ctx, bulwark.NewProduct{ScopeID: scope.ID, Name: name, Description: about})
-		return p
+// product creates a product as a member of its team.
+func (s *seeder) product(who string, scope *bulwark.Scope, name, about string) *bulwark.Product {
+	if s.err != nil {
+		return nil
 	}
-	release := func(p *bulwark.Product, version, pred string, doc []byte, state ...bulwark.ReleaseState) *bulwark.Release {
-		if err != nil {
-			return nil
-		}
-		var r *bulwark.Release
-		if r, err = svc.CreateRelease(ctx, p.ID, bulwark.NewRelease{Version: version, Predecessor: pred}); err != nil {
-			return nil
-		}
-		if _, err = svc.StoreSBOM(ctx, r.ID, bulwark.SBOMUpload{Name: fmt.Sprintf("%s-%s.cdx.json", p.Name, version), Content: doc, Reason: "build pipeline"}); err != nil {
-			return nil
-		}
-		for _, s := range state {
-			if err = svc.MoveRelease(ctx, r.ID, s, "release board"); err != nil {
-				return nil
-			}
-		}
-		return r
+	p, err := s.st.CreateProduct(s.as(who), bulwark.NewProduct{ScopeID: scope.ID, Name: name, Description: about})
+	if s.failed(err) {
+		return nil
 	}
-	released, maintained := bulwark.ReleaseReleased, bulwark.ReleaseMaintained
+	s.products++
+	return p
+}
 
-	platform := product(org.Networks, "Acme Platform", "Java service platform shared by the network products")
-	p30 := release(platform, "3.0", "", bom("acme-platform", "3.0", []string{spring.purl, jackson29.purl, openssl.purl},
-		[]dep{withNeeds(spring, log4jOld.purl), jackson29, log4jOld, openssl}), released, maintained)
-	p31 := release(platform, "3.1", "3.0", bom("acme-platform", "3.1", []string{spring.purl, jackson.purl, openssl.purl},
-		[]dep{withNeeds(spring, log4j.purl), jackson, log4j, openssl}), released)
+// release is a new release in development whose SBOM the build pipeline
+// stores; pred is the version it follows ("" for the first).
+func (s *seeder) release(product, version, pred, file string, doc []byte) *bulwark.Release {
+	if s.err != nil {
+		return nil
+	}
+	p, err := s.st.FindProductByName(s.pipeline, product)
+	if s.failed(err) {
+		return nil
+	}
+	r, err := s.st.CreateRelease(s.pipeline, p.ID, bulwark.NewRelease{Version: version, Predecessor: pred})
+	if s.failed(err) {
+		return nil
+	}
+	s.releases[product+" "+version] = r
+	if doc != nil {
+		_, err = s.st.StoreSBOM(s.pipeline, r.ID, bulwark.SBOMUpload{Name: file, Content: doc, Reason: "build pipeline", AllowCycles: true})
+		s.failed(err)
+	}
+	return r
+}
 
-	core := product(org.Core5G, "5G Core", "5G standalone core network functions")
-	c10 := release(core, "1.0", "", bom("5g-core", "1.0", []string{express41.purl, xcrypto.purl}, []dep{express41, lodash, xcrypto}))
-	if err == nil {
-		err = svc.AddUse(ctx, c10.ID, p30.ID, "built on the platform")
+// rel is a release seeded earlier, by "Product version".
+func (s *seeder) rel(name string) *bulwark.Release {
+	r := s.releases[name]
+	if r == nil {
+		s.failed(fmt.Errorf("the demo story has no release %q yet", name))
 	}
-	if err == nil {
-		err = svc.MoveRelease(ctx, c10.ID, released, "release board")
-	}
-	c11 := release(core, "1.1", "1.0", bom("5g-core", "1.1", []string{express.purl, xcrypto.purl, serde.purl}, []dep{express, lodash, xcrypto, serde}))
-	if err == nil {
-		err = svc.AddUse(ctx, c11.ID, p31.ID, "moved to platform 3.1")
-	}
-	if err == nil {
-		err = svc.MoveRelease(ctx, c11.ID, released, "release board")
-	}
+	return r
+}
 
-	router := product(org.HomeRouter, "Home Router", "Wi-Fi home gateway firmware")
-	r72 := release(router, "7.2", "", bom("home-router", "7.2", []string{busybox.purl, openssl.purl, django.purl},
+// move takes releases to a state on the release board's decision.
+func (s *seeder) move(who string, to bulwark.ReleaseState, reason string, names ...string) {
+	for _, n := range names {
+		if r := s.rel(n); s.err == nil {
+			s.failed(s.st.MoveRelease(s.as(who), r.ID, to, reason))
+		}
+	}
+}
+
+// use records that a release is built from another product's release. The
+// pipeline does it: the teams cannot see each other's business units.
+func (s *seeder) use(release, uses, reason string) {
+	r, u := s.rel(release), s.rel(uses)
+	if s.err == nil {
+		s.failed(s.st.AddUse(s.pipeline, r.ID, u.ID, reason))
+	}
+}
+
+// gate runs the pipeline gate on a release's SBOM.
+func (s *seeder) gate(ctx context.Context, product, version, file, reason string, doc []byte) *bulwark.GateResult {
+	if s.err != nil {
+		return nil
+	}
+	g, err := s.st.Gate(ctx, product, version, bulwark.SBOMUpload{Name: file, Content: doc, Reason: reason, AllowCycles: true})
+	if s.failed(err) {
+		return nil
+	}
+	return g
+}
+
+// The built-in products: a Java platform reused by the 5G core and the home
+// router, each with a lineage of releases built from small SBOMs.
+
+func (s *seeder) platform30() {
+	s.product("bu-security", s.org.Networks, "Acme Platform", "Java service platform shared by the network products")
+	s.release("Acme Platform", "3.0", "", "acme-platform-3.0.cdx.json", bom("acme-platform", "3.0", []string{spring.purl, jackson29.purl, openssl.purl},
+		[]dep{withNeeds(spring, log4jOld.purl), jackson29, log4jOld, openssl}))
+}
+
+func (s *seeder) releasePlatform30() {
+	s.move("bu-security", bulwark.ReleaseReleased, "release board", "Acme Platform 3.0")
+}
+
+func (s *seeder) platform31() {
+	s.release("Acme Platform", "3.1", "3.0", "acme-platform-3.1.cdx.json", bom("acme-platform", "3.1", []string{spring.purl, jackson.purl, openssl.purl},
+		[]dep{withNeeds(spring, log4j.purl), jackson, log4j, openssl}))
+}
+
+func (s *seeder) releasePlatform31() {
+	s.move("bu-security", bulwark.ReleaseReleased, "release board", "Acme Platform 3.1")
+	s.move("bu-security", bulwark.ReleaseMaintained, "3.1 is out; 3.0 gets fixes only", "Acme Platform 3.0")
+}
+
+func (s *seeder) core10() {
+	s.product("developer", s.org.Core5G, "5G Core", "5G standalone core network functions")
+	s.release("5G Core", "1.0", "", "5g-core-1.0.cdx.json", bom("5g-core", "1.0", []string{express41.purl, xcrypto.purl}, []dep{express41, lodash, xcrypto}))
+	s.use("5G Core 1.0", "Acme Platform 3.0", "built on the platform")
+}
+
+func (s *seeder) releaseCore10() {
+	s.move("bu-security", bulwark.ReleaseReleased, "release board", "5G Core 1.0")
+}
+
+func (s *seeder) core11() {
+	s.release("5G Core", "1.1", "1.0", "5g-core-1.1.cdx.json", bom("5g-core", "1.1", []string{express.purl, xcrypto.purl, serde.purl}, []dep{express, lodash, xcrypto, serde}))
+	s.use("5G Core 1.1", "Acme Platform 3.1", "moved to platform 3.1")
+}
+
+func (s *seeder) releaseCore11() {
+	s.move("bu-security", bulwark.ReleaseReleased, "release board", "5G Core 1.1")
+}
+
+// core20Gate is the developer's pipeline build of the next core: it brings
+// in components the catalog does not certify yet, so the gate fails and
+// waits for their requests.
+func (s *seeder) core20Gate() {
+	s.release("5G Core", "2.0", "1.1", "", nil)
+	s.gate(s.as("developer"), "5G Core", "2.0", "5g-core-2.0.cdx.json", "pipeline build 4711",
+		bom("5g-core", "2.0", []string{fastify.purl, zod.purl, xcrypto.purl, serde.purl}, []dep{fastify, zod, xcrypto, serde}))
+}
+
+func (s *seeder) router71() {
+	s.product("bu-security-devices", s.org.HomeRouter, "Home Router", "Wi-Fi home gateway firmware")
+	s.release("Home Router", "7.1", "", "home-router-7.1.cdx.json", bom("home-router", "7.1", []string{busybox.purl, openssl.purl, django.purl},
 		[]dep{busybox, openssl, django, requests}))
-	if err == nil {
-		err = svc.AddUse(ctx, r72.ID, p30.ID, "management plane runs on the platform")
-	}
-	if err == nil {
-		err = svc.MoveRelease(ctx, r72.ID, released, "release board")
-	}
-	if err != nil {
-		return err
-	}
-	// The pipeline's next build of the core brings in components the
-	// catalog does not certify yet: the gate fails and waits for requests.
-	_, err = svc.Gate(ctx, "5G Core", "2.0", bulwark.SBOMUpload{Name: "5g-core-2.0.cdx.json", Reason: "pipeline build 4711",
-		Content: bom("5g-core", "2.0", []string{fastify.purl, zod.purl, xcrypto.purl, serde.purl}, []dep{fastify, zod, xcrypto, serde})})
-	return err
+	s.use("Home Router 7.1", "Acme Platform 3.0", "management plane runs on the platform")
+}
+
+func (s *seeder) releaseRouter71() {
+	s.move("bu-security-devices", bulwark.ReleaseReleased, "release board", "Home Router 7.1")
+}
+
+func (s *seeder) router72() {
+	s.release("Home Router", "7.2", "7.1", "home-router-7.2.cdx.json", bom("home-router", "7.2", []string{busybox.purl, openssl.purl, django.purl, lodash.purl},
+		[]dep{busybox, openssl, django, requests, lodash}))
+	s.use("Home Router 7.2", "Acme Platform 3.0", "management plane runs on the platform")
+}
+
+func (s *seeder) releaseRouter72() {
+	s.move("bu-security-devices", bulwark.ReleaseReleased, "release board", "Home Router 7.2")
+	s.move("bu-security-devices", bulwark.ReleaseMaintained, "7.2 is out; 7.1 gets fixes only", "Home Router 7.1")
 }

@@ -148,7 +148,7 @@ func TestUsersGrantsAndVisibility(t *testing.T) {
 		for _, u := range users {
 			names = append(names, u.Name)
 		}
-		if strings.Join(names, ",") != "dev-admin,router-dev" {
+		if strings.Join(names, ",") != "bu-security-devices,dev-admin,router-dev" {
 			t.Fatalf("bu admin sees users %v", names)
 		}
 		_, err = db.FindUserByName(buAdmin, "developer")

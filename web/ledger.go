@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bulwark-sec/bulwark"
 	"github.com/bulwark-sec/bulwark/ledger"
@@ -21,11 +24,22 @@ type ledgerData struct {
 	Checkpoint           *bulwark.SignedCheckpoint
 	CheckpointError      string
 	VerifierKey          string
+	// CanExport offers the download of a day's bundle: the server can
+	// export, and the caller reads the whole organisation's ledger.
+	CanExport bool
+	Export    *form
+	Today     string
 }
 
 // ledger lists events newest first, with filters, the latest signed
 // checkpoint and the key that verifies it.
 func (p *Pages) ledger(w http.ResponseWriter, r *http.Request) error {
+	return p.renderLedger(w, r, http.StatusOK, nil)
+}
+
+// renderLedger shows the ledger page; export is the bundle form when a
+// download was refused.
+func (p *Pages) renderLedger(w http.ResponseWriter, r *http.Request, status int, export *form) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	page, err := bulwark.ParsePage(q.Get("limit"), q.Get("cursor"))
@@ -45,8 +59,15 @@ func (p *Pages) ledger(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	today := time.Now().UTC().Format(dateLayout)
 	d := &ledgerData{Kind: f.Kind, Subject: f.Subject, Actor: f.Actor, VerifierKey: p.opts.VerifierKey,
-		Filtered: f.Kind != "" || f.Subject != "" || f.Actor != ""}
+		Filtered:  f.Kind != "" || f.Subject != "" || f.Actor != "",
+		CanExport: p.opts.Export != nil && canAtRoot(bulwark.PrincipalFrom(ctx), bulwark.ActionLedgerRead),
+		Export:    export, Today: today}
+	if d.Export == nil {
+		d.Export = newForm(bundleFields...)
+		d.Export.Values["day"] = today
+	}
 	for _, e := range evs {
 		d.Events = append(d.Events, eventRow{Event: e, ScopeName: idx.scopeLabel(e.Scope)})
 	}
@@ -75,8 +96,108 @@ func (p *Pages) ledger(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.CheckpointError = bulwark.ErrorMessage(err)
 	}
-	p.render(w, r, http.StatusOK, "ledger", &view{Title: "Ledger", Section: "ledger", Data: d})
+	v := &view{Title: "Ledger", Section: "ledger", Data: d}
+	if !d.CanExport {
+		// A refused download by someone who is not offered it (a typed
+		// URL) says why above the page.
+		v.Error = export.Message()
+	}
+	p.render(w, r, status, "ledger", v)
 	return nil
+}
+
+var bundleFields = []string{"day"}
+
+// ledgerBundle downloads the events of one UTC day as a self-contained
+// bundle (signed checkpoint, public key, inclusion proofs) that
+// `bulwark verify` checks offline. A refusal shows the ledger page again
+// with the reason at the day field.
+func (p *Pages) ledgerBundle(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f := newForm(bundleFields...)
+	f.Values["day"] = strings.TrimSpace(r.URL.Query().Get("day"))
+	refuse := func(err error) error {
+		status, show := formStatus(err)
+		if !show {
+			return err
+		}
+		f.fail(err)
+		return p.renderLedger(w, r, status, f)
+	}
+	if p.opts.Export == nil {
+		return bulwark.Errorf(bulwark.EUNAVAILABLE, "this server is not set up to export ledger bundles; ask its operator for `bulwark ledger export`")
+	}
+	day, err := parseDay("day", f.Get("day"))
+	if err == nil && day == nil {
+		err = bulwark.FieldError("day", "choose the day to export")
+	}
+	if err != nil {
+		return refuse(err)
+	}
+	from, to, err := p.dayRange(ctx, *day)
+	if err != nil {
+		return refuse(err)
+	}
+	out := &bundleWriter{w: w, name: "bulwark-ledger-" + day.Format(dateLayout) + ".json"}
+	if err := p.opts.Export(ctx, out, from, to); err != nil {
+		if out.started {
+			p.log.ErrorContext(ctx, "web: ledger export failed mid-stream", "from", from, "to", to, "err", err)
+			return nil
+		}
+		return refuse(err)
+	}
+	return nil
+}
+
+// dayRange returns the run of event indexes [from, to) that holds every
+// event recorded on day (UTC). Indexes follow commit order, so the run
+// may also hold an event stamped a moment across midnight.
+func (p *Pages) dayRange(ctx context.Context, day time.Time) (from, to int64, err error) {
+	f := bulwark.EventFilter{Since: day, Until: day.AddDate(0, 0, 1)}
+	page := bulwark.Page{Limit: bulwark.MaxPageLimit}
+	found := false
+	for {
+		evs, next, err := p.svc.FindEvents(ctx, f, page)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, e := range evs { // newest first
+			if !found || e.Index+1 > to {
+				to = e.Index + 1
+			}
+			if !found || e.Index < from {
+				from = e.Index
+			}
+			found = true
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	if !found {
+		return 0, 0, bulwark.FieldError("day", "no event was recorded on %s (UTC); choose another day", day.Format(dateLayout))
+	}
+	return from, to, nil
+}
+
+// bundleWriter sets the download headers on the first write, so that an
+// export refused before it starts can still be shown as a page.
+type bundleWriter struct {
+	w       http.ResponseWriter
+	name    string
+	started bool
+}
+
+func (b *bundleWriter) Write(p []byte) (int, error) {
+	if !b.started {
+		b.started = true
+		h := b.w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": b.name}))
+		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	}
+	return b.w.Write(p)
 }
 
 type eventData struct {

@@ -354,6 +354,14 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 		t.Run(login.Name, func(t *testing.T) {
 			b := e.signedIn(login.Name)
 			self := e.userID(login.Name)
+			// The product and the developer's grant are in 5G Core, under
+			// Networks: a first line in Devices does not see them.
+			core := func(want int) int {
+				if login.Scope == e.org.Devices.Name {
+					return notFound
+				}
+				return want
+			}
 			pages := []struct {
 				path string
 				want int
@@ -367,7 +375,7 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				{"/admin/scopes", pick(login.Role, directory, ok, forbidden)},
 				{"/ledger", pick(login.Role, ledgerReaders, ok, forbidden)},
 				{"/ledger?kind=user.created&limit=2", pick(login.Role, ledgerReaders, ok, forbidden)},
-				{fmt.Sprintf("/ledger/events/%d", devEvent), pick(login.Role, ledgerReaders, ok, notFound)},
+				{fmt.Sprintf("/ledger/events/%d", devEvent), core(pick(login.Role, ledgerReaders, ok, notFound))},
 				{"/admin/users/0", notFound},
 				{"/catalog", ok},
 				{"/catalog?q=lodash&state=requested&license=MIT&support_due=90", ok},
@@ -386,11 +394,11 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				{"/notifications", ok},
 				{"/products", ok},
 				{"/products?q=upf&limit=1", ok},
-				{fmt.Sprintf("/products/%d", prod.ID), ok},
-				{releasePage, ok},
-				{releasePage + "?direct=1&state=unknown&q=express", ok},
-				{releasePage + "/diff", ok},
-				{fmt.Sprintf("/gate-runs/%d", gate.ID), ok},
+				{fmt.Sprintf("/products/%d", prod.ID), core(ok)},
+				{releasePage, core(ok)},
+				{releasePage + "?direct=1&state=unknown&q=express", core(ok)},
+				{releasePage + "/diff", core(ok)},
+				{fmt.Sprintf("/gate-runs/%d", gate.ID), core(ok)},
 				{"/where-used", ok},
 				{"/where-used?purl=pkg:npm/express&versions=%3E%3D4", ok},
 				{"/releases/999999", notFound},

@@ -32,6 +32,7 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /ledger", p.signedIn(p.ledger))
 	mux.Handle("GET /ledger/events/{index}", p.signedIn(p.event))
+	mux.Handle("GET /ledger/bundle", p.signedIn(p.ledgerBundle))
 
 	mux.Handle("GET /notifications", p.signedIn(p.notifications))
 	mux.Handle("POST /notifications/{id}/read", p.signedIn(p.markRead))

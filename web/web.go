@@ -64,6 +64,9 @@ type Options struct {
 	// MaxAdvisoryBytes bounds one uploaded advisory file or archive (OSV's
 	// all.zip of an ecosystem is large); 0 means DefaultMaxAdvisoryBytes.
 	MaxAdvisoryBytes int64
+	// Export writes a ledger bundle of events [from, to), as the JSON
+	// API's export does; nil leaves the ledger page without its download.
+	Export func(ctx context.Context, w io.Writer, from, to int64) error
 }
 
 // DefaultMaxUploadBytes is the upload limit when Options sets none.

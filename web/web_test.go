@@ -43,7 +43,13 @@ func newEnvWith(t *testing.T, opts Options) *env {
 // one that slows a route down for a browser test to watch.
 func newEnvServing(t *testing.T, opts Options, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	db := sqldbtest.Open(t, sqldb.SQLite)
+	return newEnvOn(t, sqldbtest.Open(t, sqldb.SQLite), opts, wrap)
+}
+
+// newEnvOn is newEnvServing over a store the test opened itself, such as
+// one with its own clock.
+func newEnvOn(t *testing.T, db *sqldb.DB, opts Options, wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
 	sys := sqldbtest.System(context.Background())
 	root, err := db.CreateScope(sys, 0, bulwark.ScopeOrg, "Acme", "")
 	if err != nil {
@@ -54,6 +60,11 @@ func newEnvServing(t *testing.T, opts Options, wrap func(http.Handler) http.Hand
 		t.Fatal(err)
 	}
 	opts.VerifierKey, opts.Logger, opts.Version = db.VerifierKey(), testLogger(t), "test"
+	if opts.Export == nil { // as `bulwark serve` wires it
+		opts.Export = func(ctx context.Context, w io.Writer, from, to int64) error {
+			return db.ExportBundle(ctx, w, sqldb.ExportOptions{From: from, To: to})
+		}
+	}
 	pages, err := New(db, opts)
 	if err != nil {
 		t.Fatal(err)

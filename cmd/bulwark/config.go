@@ -33,6 +33,7 @@ var options = []option{
 	{"token", "BULWARK_TOKEN", "", "API token (prefer the environment variable: flags show up in process lists)"},
 	{"log-format", "BULWARK_LOG_FORMAT", "text", "log format: text or json"},
 	{"log-level", "BULWARK_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
+	{"demo-data", "BULWARK_DEMO_DATA", "../shared/data", "with --demo: folder of the shared data (real SBOMs, OSV packs); without it the built-in set is seeded"},
 }
 
 // config holds parsed option values by name.
@@ -118,7 +119,12 @@ func (c config) maxEvidence() (int64, error) {
 
 // open connects to and migrates the database.
 func (c config) open(ctx context.Context) (*sqldb.DB, error) {
-	db, err := sqldb.Open(ctx, c.dsn(), sqldb.Options{})
+	return c.openOptions(ctx, sqldb.Options{})
+}
+
+// openOptions is open with store options (serve's demo clock).
+func (c config) openOptions(ctx context.Context, o sqldb.Options) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, c.dsn(), o)
 	if err != nil {
 		return nil, err
 	}

@@ -23,8 +23,9 @@ import (
 func runServe(e *env, args []string) error {
 	fs := newFlagSet("serve", "", "Run the web UI and the REST API. On an empty database it applies the migrations,\n"+
 		"creates the ledger signing key and the organisation root; with --demo it also seeds\n"+
-		"a small organisation with one user per role (kept as is on later starts).", e)
-	c := addOptions(fs, "addr", "data", "db", "ledger-key", "ledger-origin", "org", "max-evidence-bytes", "log-format", "log-level")
+		"a demo organisation with one user per role and three months of history, from the real\n"+
+		"SBOMs and advisories in --demo-data when it holds them (kept as is on later starts).", e)
+	c := addOptions(fs, "addr", "data", "db", "ledger-key", "ledger-origin", "org", "max-evidence-bytes", "log-format", "log-level", "demo-data")
 	demoFlag := fs.Bool("demo", false, "seed the demo organisation on an empty database and print its logins")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -47,13 +48,24 @@ func runServe(e *env, args []string) error {
 		return usagef("--addr must be HOST:PORT, got %q", c.get("addr"))
 	}
 
-	app, err := start(e.ctx, c, log, maxEvidence)
+	// The demo dates its history with a clock of its own, which the store
+	// reads from the start (the organisation root is the story's first
+	// event); it is real time again before the server serves.
+	var clock *demo.Clock
+	var now func() time.Time
+	if *demoFlag {
+		clock = demo.NewClock()
+		now = clock.Now
+	}
+	app, err := start(e.ctx, c, log, maxEvidence, now)
 	if err != nil {
 		return err
 	}
 	defer app.db.Close()
 	if *demoFlag {
-		if err := seedDemo(e.ctx, app.db, e.stdout); err != nil {
+		err := seedDemo(e.ctx, app.db, e.stdout, c.get("demo-data"), clock)
+		clock.Reset()
+		if err != nil {
 			return err
 		}
 	} else {
@@ -77,11 +89,12 @@ type app struct {
 	began  time.Time
 }
 
-// start opens and migrates the database, loads or creates the key, makes
-// sure the organisation root exists and wires the HTTP handlers.
-func start(ctx context.Context, c config, log *slog.Logger, maxEvidence int64) (*app, error) {
+// start opens and migrates the database (with now as its clock), loads or
+// creates the key, makes sure the organisation root exists and wires the
+// HTTP handlers.
+func start(ctx context.Context, c config, log *slog.Logger, maxEvidence int64, now func() time.Time) (*app, error) {
 	began := time.Now()
-	db, err := c.open(ctx)
+	db, err := c.openOptions(ctx, sqldb.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +115,13 @@ func start(ctx context.Context, c config, log *slog.Logger, maxEvidence int64) (
 		return nil, err
 	}
 
+	export := func(ctx context.Context, w io.Writer, from, to int64) error {
+		return db.ExportBundle(ctx, w, sqldb.ExportOptions{From: from, To: to})
+	}
 	apiH := api.New(db, api.Options{
-		Logger: log, VerifierKey: signer.VerifierKey(), MaxEvidenceBytes: maxEvidence,
-		Export: func(ctx context.Context, w io.Writer, from, to int64) error {
-			return db.ExportBundle(ctx, w, sqldb.ExportOptions{From: from, To: to})
-		},
+		Logger: log, VerifierKey: signer.VerifierKey(), MaxEvidenceBytes: maxEvidence, Export: export,
 	})
-	pages, err := web.New(db, web.Options{VerifierKey: signer.VerifierKey(), Logger: log, Version: version})
+	pages, err := web.New(db, web.Options{VerifierKey: signer.VerifierKey(), Logger: log, Version: version, Export: export})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -123,7 +136,7 @@ func start(ctx context.Context, c config, log *slog.Logger, maxEvidence int64) (
 
 // seedDemo seeds the demo organisation once: a database that already has
 // users keeps what it has.
-func seedDemo(ctx context.Context, db *sqldb.DB, out io.Writer) error {
+func seedDemo(ctx context.Context, db *sqldb.DB, out io.Writer, data string, clock *demo.Clock) error {
 	sys := systemContext(ctx)
 	users, _, err := db.FindUsers(sys, bulwark.Page{Limit: 1})
 	if err != nil {
@@ -131,36 +144,19 @@ func seedDemo(ctx context.Context, db *sqldb.DB, out io.Writer) error {
 	}
 	if len(users) > 0 {
 		fmt.Fprintf(out, "Demo: this data directory already has users; keeping them. Demo logins (if seeded here):\n%s",
-			(&demo.Org{Users: demoLogins()}).String())
+			(&demo.Org{Users: demo.Logins()}).String())
 		return nil
 	}
 	root, err := db.RootScope(ctx)
 	if err != nil {
 		return err
 	}
-	org, err := demo.Seed(sys, db, root)
+	res, err := demo.Run(sys, db, root, demo.Options{Data: data, Clock: clock, ParseCatalog: catalogfile.Parse})
 	if err != nil {
 		return err
 	}
-	if err := demo.SeedCatalog(sys, db, org, catalogfile.Parse); err != nil {
-		return err
-	}
-	if err := demo.SeedProducts(sys, db, org); err != nil {
-		return err
-	}
-	if err := demo.SeedAdvisories(sys, db); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "Demo organisation seeded. Sign in as:\n%s", org.String())
+	fmt.Fprintf(out, "%sSign in as:\n%s", res.Summary(), res.Org.String())
 	return nil
-}
-
-func demoLogins() []demo.Login {
-	var out []demo.Login
-	for _, r := range bulwark.Roles {
-		out = append(out, demo.Login{Name: string(r), Role: string(r)})
-	}
-	return out
 }
 
 func hintFirstUser(ctx context.Context, db *sqldb.DB, out io.Writer) {
