@@ -142,7 +142,13 @@ func whereUsedDB(b *testing.B, releases, perRelease int) *sqldb.DB {
 		units = append(units, s)
 	}
 	start := time.Now()
-	raw := db.Raw()
+	// One connection: the build runs in its own transactions (BEGIN …
+	// COMMIT), which a pool could hand to different connections.
+	raw, err := db.Raw().Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
 	exec := func(q string, args ...any) {
 		if _, err := raw.ExecContext(ctx, q, args...); err != nil {
 			b.Fatalf("%s: %v", q, err)

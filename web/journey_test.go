@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -220,7 +221,7 @@ func TestBrowserJourneyCatalogRequestToCertify(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/catalog"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#c-q`)),
 		chromedp.SendKeys(chromedp.CSS(`#c-q`), purl),
-		chromedp.Click(chromedp.CSS(`form[action="/catalog"] button[type="submit"]`)),
+		submit(`form[action="/catalog"] button[type="submit"]`),
 		// The empty catalog has an empty state too: wait for the answer,
 		// whose search box carries the query as its value.
 		chromedp.WaitVisible(chromedp.CSS(`#c-q[value="`+purl+`"]`)),
@@ -248,7 +249,7 @@ func TestBrowserJourneyCatalogRequestToCertify(t *testing.T) {
 	)
 	c.shot("journey-catalog-request-1280x800.png")
 	c.do("send the request",
-		chromedp.Click(chromedp.CSS(`form[action="/catalog/request"] button[type="submit"]`)),
+		submit(`form[action="/catalog/request"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.checks-grid .finding`)),
 	)
 	dossier := c.path("dossier")
@@ -267,14 +268,14 @@ func TestBrowserJourneyCatalogRequestToCertify(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`table.table a[href="`+dossier+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#ev-reason`)),
 		chromedp.SendKeys(chromedp.CSS(`#ev-reason`), "taking left-pad"),
-		chromedp.Click(chromedp.CSS(`form[action$="/evaluation"] button[type="submit"]`)),
+		submit(`form[action$="/evaluation"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#fd-summary`)),
 	)
 	c.do("record the verification",
 		chromedp.SetValue(chromedp.CSS(`#fd-check`), "verification"),
 		chromedp.SetValue(chromedp.CSS(`#fd-outcome`), "pass"),
 		chromedp.SendKeys(chromedp.CSS(`#fd-summary`), "Unit and log-format tests pass on the UPF build"),
-		chromedp.Click(chromedp.CSS(`form[action$="/findings"] button[type="submit"]`)),
+		submit(`form[action$="/findings"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.notice-ok`)),
 	)
 	if n := c.count("certify control", `#dc-certify`); n != 1 {
@@ -316,7 +317,7 @@ func TestBrowserJourneyCatalogRequestToCertify(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#dc-certify`)),
 		chromedp.Click(chromedp.CSS(`#dc-certify`)),
 		chromedp.SendKeys(chromedp.CSS(`#dc-reason`), "MIT, verification passed, no red-line findings."),
-		chromedp.Click(chromedp.CSS(`form[action$="/decisions"] button[type="submit"]`)),
+		submit(`form[action$="/decisions"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`h1 .state-certified`)),
 	)
 	c.shot("journey-catalog-certified-1280x800.png")
@@ -324,7 +325,7 @@ func TestBrowserJourneyCatalogRequestToCertify(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`nav.sidenav a[href="/catalog"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#c-q`)),
 		chromedp.SendKeys(chromedp.CSS(`#c-q`), "left-pad"),
-		chromedp.Click(chromedp.CSS(`form[action="/catalog"] button[type="submit"]`)),
+		submit(`form[action="/catalog"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#c-q[value="left-pad"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.chip`)),
 	)
@@ -442,7 +443,7 @@ func TestBrowserJourneyGateFailCertifyPass(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#tok-name`)),
 		chromedp.SendKeys(chromedp.CSS(`#tok-name`), "upf-pipeline"),
 		chromedp.SendKeys(chromedp.CSS(`#tok-reason`), "gate in the UPF build"),
-		chromedp.Click(chromedp.CSS(`form[action="/tokens"] button[type="submit"]`)),
+		submit(`form[action="/tokens"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#new-secret`)),
 	)
 	token := c.read("token", chromedp.Value(chromedp.CSS(`#new-secret`)))
@@ -481,7 +482,7 @@ func TestBrowserJourneyGateFailCertifyPass(t *testing.T) {
 	c.shot("journey-gate-failed-1280x800.png")
 	c.do("request the component from the run",
 		chromedp.SendKeys(chromedp.CSS(`#rq-justification`), "the UPF logs need it"),
-		chromedp.Click(chromedp.CSS(`form[action$="/requests"] button[type="submit"]`)),
+		submit(`form[action$="/requests"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.notice-ok`)),
 	)
 	c.signOut()
@@ -497,16 +498,16 @@ func TestBrowserJourneyGateFailCertifyPass(t *testing.T) {
 	version := pathID(t, "dossier", dossierPage, dossier)
 	c.do("evaluate and certify",
 		chromedp.SendKeys(chromedp.CSS(`#ev-reason`), "from the UPF gate"),
-		chromedp.Click(chromedp.CSS(`form[action$="/evaluation"] button[type="submit"]`)),
+		submit(`form[action$="/evaluation"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#fd-summary`)),
 		chromedp.SetValue(chromedp.CSS(`#fd-check`), "verification"),
 		chromedp.SetValue(chromedp.CSS(`#fd-outcome`), "pass"),
 		chromedp.SendKeys(chromedp.CSS(`#fd-summary`), "Log-format tests pass"),
-		chromedp.Click(chromedp.CSS(`form[action$="/findings"] button[type="submit"]`)),
+		submit(`form[action$="/findings"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#dc-certify`)),
 		chromedp.Click(chromedp.CSS(`#dc-certify`)),
 		chromedp.SendKeys(chromedp.CSS(`#dc-reason`), "MIT and verified"),
-		chromedp.Click(chromedp.CSS(`form[action$="/decisions"] button[type="submit"]`)),
+		submit(`form[action$="/decisions"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`h1 .state-certified`)),
 	)
 
@@ -566,4 +567,30 @@ func TestBrowserJourneyGateFailCertifyPass(t *testing.T) {
 		wantEvent{"gate.decided", pipeline, "gate-run:" + itoa(run2)},
 	)
 	c.finish()
+}
+
+// submit clicks a form's submit button and waits for the page that answers
+// it. Waiting for an element is not enough when the old page has it too: the
+// old page is marked, and the wait ends once a page without the mark has
+// loaded. Evaluating while the page navigates may fail; that is retried.
+func submit(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.Evaluate[bool](`window.__submitted = true`)(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		if _, err := chromedp.Click(chromedp.CSS(sel))(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		for {
+			loaded, err := chromedp.Evaluate[bool](`!window.__submitted && document.readyState === "complete"`)(ctx, t)
+			if err == nil && loaded {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, fmt.Errorf("waiting for the answer to %s: %w", sel, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 }

@@ -71,7 +71,7 @@ func TestBrowserUnhappyPaths(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#login-name`)),
 		chromedp.SendKeys(chromedp.CSS(`#login-name`), "auditor"),
 		chromedp.SendKeys(chromedp.CSS(`#login-password`), "not-the-password"),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		submit(`form[action="/login"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.login-card .notice-error`)),
 	)
 	if msg := c.text("sign-in error", `.login-card .notice-error`); !strings.Contains(msg, "wrong user name or password") {
@@ -119,7 +119,7 @@ func TestBrowserUnhappyPaths(t *testing.T) {
 	c.do("sign in again",
 		chromedp.SendKeys(chromedp.CSS(`#login-name`), "auditor"),
 		chromedp.SendKeys(chromedp.CSS(`#login-password`), demo.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		submit(`form[action="/login"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#lb-day`)),
 	)
 	if p := c.path("after signing in again"); p != "/ledger" {
@@ -160,7 +160,7 @@ func TestBrowserUnhappyPaths(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#rq-purl`), "left-pad 1.3.0"),
 		chromedp.SendKeys(chromedp.CSS(`#rq-why`), "log columns"),
 		chromedp.SendKeys(chromedp.CSS(`#rq-license`), "MIT"),
-		chromedp.Click(chromedp.CSS(`form[action="/catalog/request"] button[type="submit"]`)),
+		submit(`form[action="/catalog/request"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#rq-purl-err`)),
 	)
 	if msg := c.text("purl error", `#rq-purl-err`); msg == "" {
