@@ -22,6 +22,7 @@ type Services interface {
 	bulwark.CatalogService
 	bulwark.ProductService
 	bulwark.FindingService
+	bulwark.DashboardService
 	AdvisoryService // its import takes records read by the osv package
 }
 

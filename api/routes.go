@@ -88,6 +88,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("POST /api/v1/exploit-signals", a.authed(a.importSignals))
 	handle("GET /api/v1/findings", a.authed(a.findings))
 	handle("POST /api/v1/findings/triage", a.authed(a.triageMany))
+	handle("GET /api/v1/dashboard", a.authed(a.roleDashboard))
 	handle("GET /api/v1/dashboard/vulnerabilities", a.authed(a.dashboard))
 	handle("GET /api/v1/findings/{id}", a.authed(byID(a.svc.FindFinding)))
 	handle("POST /api/v1/findings/{id}/triage", a.authed(a.triage))

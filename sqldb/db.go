@@ -49,6 +49,7 @@ type DB struct {
 	policies policyCache
 	// stopCheckpoints ends SQLite's background checkpoints (checkpoint.go).
 	stopCheckpoints func()
+	metrics         metricsCaches // the dashboards' snapshots (metrics.go)
 }
 
 // Options configure Open.

@@ -444,12 +444,7 @@ func BenchmarkImpact(b *testing.B) {
 func BenchmarkWorklist(b *testing.B) {
 	db := findingsDB(b, envInt(b, "BULWARK_BENCH_RELEASES", 10_000), envInt(b, "BULWARK_BENCH_RELEASE_COMPONENTS", 1_000))
 	defer db.Close()
-	var networks string
-	if err := db.Raw().QueryRow("SELECT path FROM scopes WHERE name = 'Networks'").Scan(&networks); err != nil {
-		b.Fatal(err)
-	}
-	dev := bulwark.WithPrincipal(context.Background(), &bulwark.Principal{Kind: bulwark.PrincipalUser, UserID: 1, Name: "bench",
-		Grants: []bulwark.Grant{{Role: bulwark.RoleDeveloper, ScopePath: networks}}})
+	dev := networksDeveloper(b, db)
 	for _, who := range []struct {
 		name string
 		ctx  context.Context
@@ -475,4 +470,15 @@ func BenchmarkWorklist(b *testing.B) {
 			})
 		}
 	}
+}
+
+// networksDeveloper is a developer of the Networks business unit of a
+// bench store (one of its two units).
+func networksDeveloper(b *testing.B, db *sqldb.DB) context.Context {
+	var networks string
+	if err := db.Raw().QueryRow("SELECT path FROM scopes WHERE name = 'Networks'").Scan(&networks); err != nil {
+		b.Fatal(err)
+	}
+	return bulwark.WithPrincipal(context.Background(), &bulwark.Principal{Kind: bulwark.PrincipalUser, UserID: 1, Name: "bench",
+		Grants: []bulwark.Grant{{Role: bulwark.RoleDeveloper, ScopePath: networks}}})
 }

@@ -33,6 +33,7 @@ type Services interface {
 	bulwark.EvidenceService
 	bulwark.ProductService
 	bulwark.FindingService
+	bulwark.DashboardService
 	AdvisoryService
 }
 
@@ -128,7 +129,7 @@ func New(svc Services, opts Options) (*Pages, error) {
 	p := &Pages{svc: svc, opts: opts, log: opts.Logger, pages: map[string]*template.Template{}}
 
 	base, err := template.New("layout.html").Funcs(templateFuncs).Funcs(vulnFuncs).
-		ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+		ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/charts.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout templates: %w", err)
 	}
