@@ -379,8 +379,8 @@ type FindingService interface {
 	// Dashboard sums the findings the caller may see.
 	Dashboard(ctx context.Context) (*VulnDashboard, error)
 	// Impact lists the releases a vulnerability (any id or alias) affects:
-	// the counts over all of them and the rows of one page, in product and
-	// release order (a zero page.Limit lists every row, for exports).
+	// the counts over all of them and the rows of one page, in release order
+	// (a zero page.Limit lists every row, for exports).
 	// Errors: ENOTFOUND (no such advisory), EINVALID (cursor).
 	Impact(ctx context.Context, vulnID string, page Page) (*Impact, error)
 }

@@ -299,10 +299,23 @@ func (db *DB) Impact(ctx context.Context, vulnID string, page bulwark.Page) (imp
 		const joins = ` FROM findings f JOIN releases r ON r.id = f.release_id JOIN products pr ON pr.id = r.product_id JOIN scopes s ON s.id = pr.scope_id`
 		where := ` WHERE f.vuln_key = ? AND f.active = TRUE AND ` + cond
 		// The counts cover every row; only the page's rows are read whole.
-		if err := t.queryRow(`SELECT COUNT(DISTINCT f.release_id), COUNT(DISTINCT r.product_id)`+joins+where, args...).Scan(&imp.Releases, &imp.Products); err != nil {
+		// A caller who sees the whole organisation needs no scope joins, and
+		// the counts come from the (vuln_key, active, release_id, state)
+		// index alone.
+		countJoins, countWhere, countArgs := joins, where, args
+		if whole, err := t.seesEverything(bulwark.ActionFindingRead); err != nil {
+			return err
+		} else if whole {
+			countJoins, countWhere, countArgs = ` FROM findings f`, ` WHERE f.vuln_key = ? AND f.active = TRUE`, []any{imp.Key}
+		}
+		if err := t.queryRow(`SELECT COUNT(DISTINCT f.release_id)`+countJoins+countWhere, countArgs...).Scan(&imp.Releases); err != nil {
 			return err
 		}
-		if err := t.queryEach(`SELECT f.state, COUNT(*)`+joins+where+` GROUP BY f.state`, args, func(rows *sql.Rows) error {
+		if err := t.queryRow(`SELECT COUNT(DISTINCT r.product_id) FROM releases r WHERE r.id IN (SELECT f.release_id`+countJoins+countWhere+`)`,
+			countArgs...).Scan(&imp.Products); err != nil {
+			return err
+		}
+		if err := t.queryEach(`SELECT f.state, COUNT(*)`+countJoins+countWhere+` GROUP BY f.state`, countArgs, func(rows *sql.Rows) error {
 			var s bulwark.FindingState
 			var n int
 			err := rows.Scan(&s, &n)
@@ -311,7 +324,8 @@ func (db *DB) Impact(ctx context.Context, vulnID string, page bulwark.Page) (imp
 		}); err != nil {
 			return err
 		}
-		q := `SELECT ` + findingCols + `, r.state, s.name` + findingJoins + where + ` ORDER BY pr.name, r.id, p.name, f.id`
+		// Release order follows the index, so a page stops early.
+		q := `SELECT ` + findingCols + `, r.state, s.name` + findingJoins + where + ` ORDER BY f.release_id, f.id`
 		if page.Limit > 0 {
 			q, args = q+" LIMIT ? OFFSET ?", append(args, page.Limit+1, offset)
 		}

@@ -143,3 +143,16 @@ func (db *DB) RootScope(ctx context.Context) (*bulwark.Scope, error) {
 	}
 	return s, nil
 }
+
+// seesEverything reports whether the caller may take action everywhere:
+// the organisation has one root scope and the caller holds action there.
+func (t *Tx) seesEverything(action bulwark.Action) (bool, error) {
+	var roots []string
+	err := t.queryEach("SELECT path FROM scopes WHERE parent_id IS NULL", nil, func(rows *sql.Rows) error {
+		var p string
+		err := rows.Scan(&p)
+		roots = append(roots, p)
+		return err
+	})
+	return err == nil && len(roots) == 1 && t.p.Can(action, roots[0]), err
+}
