@@ -59,20 +59,17 @@ func (cs findingChanges) total() findingChange {
 	return t
 }
 
-func has[K comparable, V any](m map[K]V, k K) bool {
-	_, ok := m[k]
-	return ok
-}
-
 func comparePairs(a, b pair) int { return cmp.Or(cmp.Compare(a.pkg, b.pkg), cmp.Compare(a.key, b.key)) }
 
 // syncMatches matches packages against the advisories as they now are and
 // brings in line package_matches and the findings of every release that
 // holds one of them: new answers become findings (or reactivate resolved
 // ones), changed answers refresh the findings, answers gone resolve them.
-func (t *Tx) syncMatches(ps []*pkg, changes findingChanges) error {
+// It returns the answers, as package_matches now holds them for ps.
+func (t *Tx) syncMatches(ps []*pkg, changes findingChanges) (map[pair]pairMatch, error) {
+	fresh := map[pair]pairMatch{}
 	if len(ps) == 0 {
-		return nil
+		return fresh, nil
 	}
 	targets := make([]*target, len(ps))
 	ids := make([]any, len(ps))
@@ -84,20 +81,20 @@ func (t *Tx) syncMatches(ps []*pkg, changes findingChanges) error {
 	}
 	matches, _, err := t.match(targets)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fresh := map[pair]pairMatch{}
 	for i, ms := range matches {
 		for _, m := range ms {
 			// Records of one vulnerability share its key; the first (by id) stands for it.
-			if k := (pair{ps[i].id, m.Key}); !has(fresh, k) {
+			k := pair{ps[i].id, m.Key}
+			if _, ok := fresh[k]; !ok {
 				fresh[k] = pairMatch{jsonText(m.IDs), jsonText(m.Fixed), m.Rating, m.Score}
 			}
 		}
 	}
 	stored, err := t.packageMatches(ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var added, changed, gone []pair
 	for k, m := range fresh {
@@ -121,17 +118,17 @@ func (t *Tx) syncMatches(ps []*pkg, changes findingChanges) error {
 		m := fresh[k]
 		if _, err := t.exec("UPDATE package_matches SET advisories = ?, fixed = ?, rating = ?, score = ? WHERE package_id = ? AND vuln_key = ?",
 			m.advisories, m.fixed, m.rating, m.score, k.pkg, k.key); err != nil {
-			return err
+			return nil, err
 		}
 		// Resolved findings are refreshed when they come back.
 		if _, err := t.exec("UPDATE findings SET advisories = ?, rating = ?, score = ?, severity = ?, fixed = ?, updated_at = ? WHERE package_id = ? AND vuln_key = ? AND active = TRUE",
 			m.advisories, m.rating, m.score, severityOrder(m.rating, m.score), m.fixed, now, k.pkg, k.key); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, k := range gone {
 		if _, err := t.exec("DELETE FROM package_matches WHERE package_id = ? AND vuln_key = ?", k.pkg, k.key); err != nil {
-			return err
+			return nil, err
 		}
 		var resolved []any
 		if err := t.queryEach("SELECT id, release_id FROM findings WHERE package_id = ? AND vuln_key = ? AND active = TRUE", []any{k.pkg, k.key}, func(rows *sql.Rows) error {
@@ -141,10 +138,10 @@ func (t *Tx) syncMatches(ps []*pkg, changes findingChanges) error {
 			changes.at(release).Resolved++
 			return err
 		}); err != nil {
-			return err
+			return nil, err
 		}
 		if err := t.resolveFindings(resolved); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := t.insertRows("INSERT INTO package_matches (package_id, vuln_key, advisories, fixed, rating, score) VALUES ", 6, len(added), func(i int, args []any) []any {
@@ -152,9 +149,9 @@ func (t *Tx) syncMatches(ps []*pkg, changes findingChanges) error {
 		m := fresh[k]
 		return append(args, k.pkg, k.key, m.advisories, m.fixed, m.rating, m.score)
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	return t.addFindings(added, fresh, 0, changes)
+	return fresh, t.addFindings(added, fresh, 0, changes)
 }
 
 // packageMatches reads the stored answers for packages (ids).
@@ -292,14 +289,7 @@ func (t *Tx) addFindings(pairs []pair, matches map[pair]pairMatch, release int64
 // findings of packages it no longer holds are resolved.
 func (t *Tx) syncRelease(releaseID int64, ps []*pkg) error {
 	changes := findingChanges{}
-	if err := t.syncMatches(ps, changes); err != nil {
-		return err
-	}
-	ids := make([]any, len(ps))
-	for i, p := range ps {
-		ids[i] = p.id
-	}
-	expected, err := t.packageMatches(ids)
+	expected, err := t.syncMatches(ps, changes)
 	if err != nil {
 		return err
 	}

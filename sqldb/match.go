@@ -272,13 +272,12 @@ func (t *Tx) redLine(versionedPURL, threshold string) ([]bulwark.NewFinding, err
 	if err != nil {
 		return nil, err
 	}
-	rank := map[string]int{"low": 1, "medium": 2, "high": 3, "critical": 4}
 	var out []bulwark.NewFinding
 	for _, m := range ms[0] {
 		f := bulwark.NewFinding{Check: bulwark.CheckSecurity, Outcome: bulwark.OutcomeWarn,
 			Summary: fmt.Sprintf("%s (%s) affects this version", m.IDs[0], orText(m.Rating, "severity unknown")),
 			Detail:  fmt.Sprintf("%s. Aliases: %s. Fixed in: %s.", orText(m.Summary, m.Key), orText(strings.Join(m.Aliases, ", "), "none"), orText(strings.Join(m.Fixed, ", "), "no fix known"))}
-		if rank[m.Rating] >= rank[threshold] {
+		if ratingRank[m.Rating] >= ratingRank[threshold] {
 			f.Outcome = bulwark.OutcomeFail
 		}
 		out = append(out, f)

@@ -18,19 +18,20 @@ import (
 // and of the packages with a stored match of one of keys. It returns the
 // totals and how many releases hold those packages.
 func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
-	ps, err := t.matchablePackages(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
-		WHERE EXISTS (SELECT 1 FROM release_components rc WHERE rc.package_id = p.id) AND p.osv_name IN `, anys(names))
-	if err != nil {
+	var ps []*pkg
+	if err := t.queryIn(matchableCols+`WHERE EXISTS (SELECT 1 FROM release_components rc WHERE rc.package_id = p.id) AND p.osv_name IN `,
+		anys(names), matchable(&ps)); err != nil {
 		return findingChange{}, 0, err
 	}
-	more, err := t.matchablePackages(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
-		WHERE p.id IN (SELECT package_id FROM package_matches WHERE vuln_key IN `, anys(keys), ")")
-	if err != nil {
+	if err := t.queryIn(matchableCols+`JOIN package_matches m ON m.package_id = p.id WHERE m.vuln_key IN `, anys(keys), matchable(&ps)); err != nil {
 		return findingChange{}, 0, err
 	}
-	ps = mergePackages(ps, more)
+	// A package named by both lists, or stored with several of the keys,
+	// is matched once.
+	slices.SortFunc(ps, func(x, y *pkg) int { return cmp.Compare(x.id, y.id) })
+	ps = slices.CompactFunc(ps, func(x, y *pkg) bool { return x.id == y.id })
 	changes := findingChanges{}
-	if err := t.syncMatches(ps, changes); err != nil {
+	if _, err := t.syncMatches(ps, changes); err != nil {
 		return findingChange{}, 0, err
 	}
 	if err := t.recordChanges(changes); err != nil {
@@ -52,33 +53,18 @@ func (t *Tx) rematch(names, keys []string) (findingChange, int, error) {
 	return changes.total(), len(holders), nil
 }
 
-// matchablePackages loads packages as matching needs them, by a query
-// ending in an IN list of values (and suffix after the list).
-func (t *Tx) matchablePackages(q string, values []any, suffix ...string) ([]*pkg, error) {
-	var out []*pkg
-	each := func(rows *sql.Rows) error {
+// matchableCols selects packages as matching needs them (alias p); the
+// rows are read by matchable.
+const matchableCols = "SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p "
+
+// matchable appends each row of matchableCols to out.
+func matchable(out *[]*pkg) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
 		p := &pkg{}
 		err := rows.Scan(&p.id, &p.key, &p.version, &p.osvEco, &p.osvName)
-		out = append(out, p)
+		*out = append(*out, p)
 		return err
 	}
-	if len(suffix) == 0 {
-		return out, t.queryIn(q, values, each)
-	}
-	for lo := 0; lo < len(values); lo += inBatch {
-		batch := values[lo:min(lo+inBatch, len(values))]
-		if err := t.queryEach(q+"("+placeholders(len(batch))+")"+suffix[0], batch, each); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// mergePackages joins two package lists without repeats, ordered by id.
-func mergePackages(a, b []*pkg) []*pkg {
-	out := slices.Concat(a, b)
-	slices.SortFunc(out, func(x, y *pkg) int { return cmp.Compare(x.id, y.id) })
-	return slices.CompactFunc(out, func(x, y *pkg) bool { return x.id == y.id })
 }
 
 func anys(list []string) []any {
@@ -107,18 +93,12 @@ func (db *DB) Rematch(ctx context.Context) (res *bulwark.AdvisoryImportResult, e
 		// Every package a release holds, and every package with a stored
 		// match (a package no release holds any more loses its matches).
 		var ps []*pkg
-		if err := t.queryEach(`SELECT p.id, p.purl, p.version, p.osv_ecosystem, p.osv_name FROM packages p
-			WHERE EXISTS (SELECT 1 FROM release_components rc WHERE rc.package_id = p.id)
-			   OR EXISTS (SELECT 1 FROM package_matches m WHERE m.package_id = p.id) ORDER BY p.id`, nil, func(rows *sql.Rows) error {
-			p := &pkg{}
-			err := rows.Scan(&p.id, &p.key, &p.version, &p.osvEco, &p.osvName)
-			ps = append(ps, p)
-			return err
-		}); err != nil {
+		if err := t.queryEach(matchableCols+`WHERE EXISTS (SELECT 1 FROM release_components rc WHERE rc.package_id = p.id)
+			   OR EXISTS (SELECT 1 FROM package_matches m WHERE m.package_id = p.id) ORDER BY p.id`, nil, matchable(&ps)); err != nil {
 			return err
 		}
 		changes := findingChanges{}
-		if err := t.syncMatches(ps, changes); err != nil {
+		if _, err := t.syncMatches(ps, changes); err != nil {
 			return err
 		}
 		if err := t.recordChanges(changes); err != nil {

@@ -94,30 +94,16 @@ func (p *Pages) catalog(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range comps {
 		d.Rows = append(d.Rows, newComponentRow(c, now))
 	}
-	link := func(cursor string) string {
-		v := url.Values{}
-		for _, k := range searchFields {
-			if s := f.Get(k); s != "" {
-				v.Set(k, s)
-			}
+	v := url.Values{}
+	for _, k := range searchFields {
+		if s := f.Get(k); s != "" {
+			v.Set(k, s)
 		}
-		if l := q.Get("limit"); l != "" {
-			v.Set("limit", l)
-		}
-		if cursor != "" {
-			v.Set("cursor", cursor)
-		}
-		if len(v) == 0 {
-			return "/catalog"
-		}
-		return "/catalog?" + v.Encode()
 	}
-	if next != "" {
-		d.NextURL = link(next)
+	if l := q.Get("limit"); l != "" {
+		v.Set("limit", l)
 	}
-	if page.Cursor != "" {
-		d.FirstURL = link("")
-	}
+	d.FirstURL, d.NextURL = pageURLs("/catalog", v, page.Cursor, next, "")
 	p.render(w, r, status, "catalog", &view{Title: "Component catalog", Section: "catalog", Data: d})
 	return nil
 }

@@ -95,14 +95,7 @@ func newBarChart(id, title string, series []chartSeries, labels []string, values
 	for _, l := range labels {
 		c.LabelW = max(c.LabelW, min(chartLabelMax, chartLabelPad+chartCharW*utf8.RuneCountInString(l)))
 	}
-	most := 0
-	for _, vs := range values {
-		t := 0
-		for _, v := range vs {
-			t += v
-		}
-		most = max(most, t)
-	}
+	most := largestTotal(values)
 	span := chartWidth - c.LabelW - chartNumW
 	var words []string
 	for i, label := range labels {
@@ -316,11 +309,9 @@ func niceStep(x float64) int {
 	}
 }
 
-// newColumnChart lays out columns of values, one value per series; short
-// labels go under the columns, every one of them when there is room.
-func newColumnChart(id, title, head string, series []chartSeries, labels, short []string, values [][]int, hrefs []string) *columnChart {
-	c := &columnChart{ID: id, Title: title, Head: head, Width: colWidth, Height: colHeight, Left: colLeft, Right: colWidth - 4, Base: colBase,
-		LabelY: colBase + 18, Series: series, Stacked: len(series) > 1, Totals: len(labels) <= 16}
+// largestTotal is the largest sum of one row of values: the bar or column
+// the scale must fit.
+func largestTotal(values [][]int) int {
 	most := 0
 	for _, vs := range values {
 		t := 0
@@ -329,6 +320,15 @@ func newColumnChart(id, title, head string, series []chartSeries, labels, short 
 		}
 		most = max(most, t)
 	}
+	return most
+}
+
+// newColumnChart lays out columns of values, one value per series; short
+// labels go under the columns, every one of them when there is room.
+func newColumnChart(id, title, head string, series []chartSeries, labels, short []string, values [][]int, hrefs []string) *columnChart {
+	c := &columnChart{ID: id, Title: title, Head: head, Width: colWidth, Height: colHeight, Left: colLeft, Right: colWidth - 4, Base: colBase,
+		LabelY: colBase + 18, Series: series, Stacked: len(series) > 1, Totals: len(labels) <= 16}
+	most := largestTotal(values)
 	step := niceStep(max(1, float64(most)/colTicks))
 	top := step * colTicks
 	span := colBase - colTop

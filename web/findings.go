@@ -218,23 +218,7 @@ func (p *Pages) renderFindings(w http.ResponseWriter, r *http.Request, status in
 		row.Selected = slices.Contains(selected, fd.ID)
 		d.Rows = append(d.Rows, row)
 	}
-	link := func(cursor string) string {
-		v := worklistQuery(q)
-		v.Del("cursor")
-		if cursor != "" {
-			v.Set("cursor", cursor)
-		}
-		if len(v) == 0 {
-			return "/findings"
-		}
-		return "/findings?" + v.Encode()
-	}
-	if next != "" {
-		d.NextURL = link(next)
-	}
-	if page.Cursor != "" {
-		d.FirstURL = link("")
-	}
+	d.FirstURL, d.NextURL = pageURLs("/findings", worklistQuery(q), page.Cursor, next, "")
 	v := &view{Title: "Findings", Section: "findings", Data: d}
 	if r.URL.Query().Get("done") == "bulk-triaged" {
 		v.Notice = fmt.Sprintf("%s updated and recorded in the ledger.", plural(queryCount(r.URL.Query(), "n"), "finding", "findings"))

@@ -64,28 +64,14 @@ func (p *Pages) renderProducts(w http.ResponseWriter, r *http.Request, status in
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	link := func(cursor string) string {
-		v := url.Values{}
-		if d.Query != "" {
-			v.Set("q", d.Query)
-		}
-		if l := q.Get("limit"); l != "" {
-			v.Set("limit", l)
-		}
-		if cursor != "" {
-			v.Set("cursor", cursor)
-		}
-		if len(v) == 0 {
-			return "/products"
-		}
-		return "/products?" + v.Encode()
+	pv := url.Values{}
+	if d.Query != "" {
+		pv.Set("q", d.Query)
 	}
-	if next != "" {
-		d.NextURL = link(next)
+	if l := q.Get("limit"); l != "" {
+		pv.Set("limit", l)
 	}
-	if page.Cursor != "" {
-		d.FirstURL = link("")
-	}
+	d.FirstURL, d.NextURL = pageURLs("/products", pv, page.Cursor, next, "")
 	d.Scopes = idx.options(pr, bulwark.ActionProductManage)
 	d.CanCreate = len(d.Scopes) > 0
 	if f == nil {

@@ -261,31 +261,16 @@ func (p *Pages) componentTable(r *http.Request, rel *bulwark.Release, d *release
 		return max(status, st), nil
 	}
 	d.Components = comps
-	link := func(cursor string) string {
-		v := url.Values{}
-		for _, k := range filterFields {
-			if s := f.Get(k); s != "" {
-				v.Set(k, s)
-			}
+	v := url.Values{}
+	for _, k := range filterFields {
+		if s := f.Get(k); s != "" {
+			v.Set(k, s)
 		}
-		if l := q.Get("limit"); l != "" {
-			v.Set("limit", l)
-		}
-		if cursor != "" {
-			v.Set("cursor", cursor)
-		}
-		u := fmt.Sprintf("/releases/%d", rel.ID)
-		if len(v) > 0 {
-			u += "?" + v.Encode()
-		}
-		return u + "#components"
 	}
-	if next != "" {
-		d.NextURL = link(next)
+	if l := q.Get("limit"); l != "" {
+		v.Set("limit", l)
 	}
-	if page.Cursor != "" {
-		d.FirstURL = link("")
-	}
+	d.FirstURL, d.NextURL = pageURLs(fmt.Sprintf("/releases/%d", rel.ID), v, page.Cursor, next, "#components")
 	return status, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -351,4 +352,32 @@ func cssToken(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// pageURLs are the addresses of a list's first page, set only on a later
+// page (cursor not empty), and of its next page, set only when there is one
+// (next not empty): path with the query v and the page's cursor, then
+// fragment ("#id" or "").
+func pageURLs(path string, v url.Values, cursor, next, fragment string) (firstURL, nextURL string) {
+	at := func(c string) string {
+		q := url.Values{}
+		for k, vs := range v {
+			q[k] = vs
+		}
+		q.Del("cursor")
+		if c != "" {
+			q.Set("cursor", c)
+		}
+		if len(q) == 0 {
+			return path + fragment
+		}
+		return path + "?" + q.Encode() + fragment
+	}
+	if cursor != "" {
+		firstURL = at("")
+	}
+	if next != "" {
+		nextURL = at(next)
+	}
+	return firstURL, nextURL
 }

@@ -43,7 +43,7 @@ func (p *Pages) whereUsed(w http.ResponseWriter, r *http.Request) error {
 			f.fail(err)
 			d.Result = nil
 		}
-		link := func(cursor string) string {
+		if d.Result != nil {
 			v := url.Values{"purl": {f.Get("purl")}}
 			if s := f.Get("versions"); s != "" {
 				v.Set("versions", s)
@@ -51,16 +51,7 @@ func (p *Pages) whereUsed(w http.ResponseWriter, r *http.Request) error {
 			if l := q.Get("limit"); l != "" {
 				v.Set("limit", l)
 			}
-			if cursor != "" {
-				v.Set("cursor", cursor)
-			}
-			return "/where-used?" + v.Encode()
-		}
-		if d.Result != nil && d.Result.Next != "" {
-			d.NextURL = link(d.Result.Next)
-		}
-		if d.Result != nil && page.Cursor != "" {
-			d.FirstURL = link("")
+			d.FirstURL, d.NextURL = pageURLs("/where-used", v, page.Cursor, d.Result.Next, "")
 		}
 	}
 	p.render(w, r, status, "whereused", &view{Title: "Where used", Section: "where-used", Data: d})
